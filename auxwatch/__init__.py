@@ -1,0 +1,1 @@
+"""auxwatch: oversight data warehouse for police auxiliary staff."""
