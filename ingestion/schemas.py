@@ -262,7 +262,9 @@ INSURANCE = Dataset(
         Column("contribution_base", "缴费基数", "amount", required=True),
         Column("employer_amount", "单位缴纳", "amount"),
         Column("employee_amount", "个人缴纳", "amount"),
-        Column("status", "缴费状态", "enum", required=True, enum={"paid": "已缴", "arrears": "欠缴"}),
+        Column(
+            "status", "缴费状态", "enum", required=True, enum={"paid": "已缴", "arrears": "欠缴"}
+        ),
     ),
     replacement_key=("bureau_code", "month"),
     row_key=("bureau_code", "month", "person_id", "insurance_type"),
@@ -460,11 +462,12 @@ def create_raw_layer(con) -> None:  # noqa: ANN001 - a duckdb connection
     """Create schema raw with every dataset table, the ledger and the quarantine."""
     con.execute("create schema if not exists raw")
     con.execute(LEDGER_DDL)
+    con.execute("create table if not exists raw.meta (key VARCHAR PRIMARY KEY, value VARCHAR)")
     con.execute(QUARANTINE_DDL)
     for ds in DATASETS.values():
         con.execute(raw_table_ddl(ds))
     # The shipped catalogue is load 0; a posts file supersedes it whole.
-    if con.execute("select count(*) from raw.posts").fetchone()[0] == 0:
+    if con.execute("select count(*) from raw.posts").fetchall()[0][0] == 0:
         con.executemany(
             "insert into raw.posts (post_code, post_name, kind, article, high_risk, "
             "_load_id, _row_number) values (?, ?, ?, ?, ?, 0, ?)",

@@ -1,0 +1,54 @@
+"""Keyed hash of ID numbers: cross-bureau identity without carrying the number itself.
+
+The key comes from configuration (an explicit value or the environment, passed in by the
+caller) or from a key file in the working state beside the warehouse, created on first use.
+It is never written into any database.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import os
+import secrets
+from pathlib import Path
+
+import polars as pl
+
+KEY_BYTES = 32
+
+
+def load_or_create_key(path: Path, configured: str | None = None) -> bytes:
+    """The identity key: `configured` (hex or text) when given, else the key file at `path`."""
+    if configured:
+        try:
+            return bytes.fromhex(configured)
+        except ValueError:
+            return configured.encode("utf-8")
+    if path.exists():
+        return bytes.fromhex(path.read_text(encoding="ascii").strip())
+    path.parent.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_bytes(KEY_BYTES)
+    # Write-then-rename so a crash never leaves a half-written key.
+    tmp = path.with_suffix(".tmp")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w", encoding="ascii") as fh:
+        fh.write(key.hex())
+    os.replace(tmp, path)
+    return key
+
+
+def key_fingerprint(key: bytes) -> str:
+    """A short public fingerprint, to detect a changed key without storing the key."""
+    return hmac.new(key, b"auxwatch-identity-fingerprint", hashlib.sha256).hexdigest()[:16]
+
+
+def id_hash(key: bytes, id_number: str) -> str:
+    return hmac.new(key, id_number.encode("ascii", "replace"), hashlib.sha256).hexdigest()
+
+
+def hash_column(frame: pl.DataFrame, column: str, key: bytes) -> pl.Series:
+    """id_hash of every value of `column`, computed once per distinct value."""
+    distinct = frame.get_column(column).drop_nulls().unique()
+    hashes = {v: id_hash(key, v) for v in distinct.to_list()}
+    return frame.get_column(column).replace_strict(hashes, default=None, return_dtype=pl.String)

@@ -1,0 +1,196 @@
+"""Turn a read file into typed rows to load and rows to quarantine, with every reason."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+import polars as pl
+
+from ingestion import normalise as nz
+from ingestion.headers import HeaderMatch, match_header
+from ingestion.identity import hash_column
+from ingestion.readers import RawTable
+from ingestion.schemas import BUREAU_SCOPED, PAYROLL_ZERO_WHEN_EMPTY, SQL_TYPES, Dataset
+
+_POLARS_TYPES: dict[str, pl.DataType] = {
+    "VARCHAR": pl.String(),
+    "DATE": pl.Date(),
+    "BIGINT": pl.Int64(),
+    "DECIMAL(18,2)": pl.Decimal(18, 2),
+    "INTEGER": pl.Int32(),
+    "DOUBLE": pl.Float64(),
+}
+
+
+@dataclass(frozen=True)
+class PreparedRows:
+    # typed rows, columns in raw-table order (without bookkeeping), plus _row_number, _extra
+    loaded: pl.DataFrame
+    # _row_number, bureau_code (as written), reasons (list[str]), raw_values (JSON)
+    quarantined: pl.DataFrame
+    rows_in: int
+
+
+def _parse(col_type: str, expr: pl.Expr, enum: dict[str, str] | None) -> nz.Parsed:
+    if col_type == "text":
+        return expr, pl.lit(None, dtype=pl.String)
+    if col_type == "date":
+        return nz.parse_date(expr)
+    if col_type == "month":
+        return nz.parse_month(expr)
+    if col_type == "integer":
+        return nz.parse_integer(expr)
+    if col_type == "amount":
+        return nz.parse_amount(expr)
+    if col_type == "number":
+        return nz.parse_number(expr)
+    if col_type == "level":
+        return nz.parse_level(expr)
+    if col_type == "enum":
+        assert enum is not None
+        return nz.parse_enum(expr, enum)
+    raise ValueError(col_type)
+
+
+def prepare_rows(
+    ds: Dataset,
+    table: RawTable,
+    *,
+    known_bureaus: set[str],
+    identity_key: bytes,
+    today: date,
+) -> PreparedRows:
+    match: HeaderMatch = match_header(ds, table.header)
+    frame = table.frame
+
+    # Cells as text, trimmed; blank rows are skipped and counted nowhere.
+    cell_cols = [c for c in frame.columns if c != "_row_number"]
+    frame = frame.with_columns([nz.clean(pl.col(c)).alias(c) for c in cell_cols])
+    if cell_cols:
+        frame = frame.filter(~pl.all_horizontal([pl.col(c).is_null() for c in cell_cols]))
+    rows_in = frame.height
+
+    text = frame.select(
+        [pl.col(f"c{i}").alias(name) for i, name in match.columns.items()] + [pl.col("_row_number")]
+    )
+    for col in ds.columns:
+        if col.name not in text.columns:
+            text = text.with_columns(pl.lit(None, dtype=pl.String).alias(col.name))
+
+    values: list[pl.Expr] = []
+    errors: list[pl.Expr] = []
+    for col in ds.columns:
+        src = pl.col(col.name)
+        if col.name == "id_number":
+            value, error = nz.id_number_check(src, pl.lit(today))
+        else:
+            value, error = _parse(col.type, src, col.enum)
+        if ds.name == "payroll" and col.name in PAYROLL_ZERO_WHEN_EMPTY:
+            value = pl.when(src.is_null()).then(pl.lit(0).cast(pl.Decimal(18, 2))).otherwise(value)
+        label = f"{col.zh}({col.name})"
+        if col.required:
+            error = (
+                pl.when(src.is_null())
+                .then(pl.lit("缺少必填项 (missing required value)"))
+                .otherwise(error)
+            )
+        if col.min_value is not None or col.max_value is not None:
+            lo = col.min_value if col.min_value is not None else float("-inf")
+            hi = col.max_value if col.max_value is not None else float("inf")
+            error = pl.coalesce(
+                [
+                    error,
+                    pl.when(value.is_not_null() & ((value < lo) | (value > hi))).then(
+                        pl.lit(f"超出允许范围 (out of range {lo:g}..{hi:g})")
+                    ),
+                ]
+            )
+        values.append(value.cast(_POLARS_TYPES[SQL_TYPES[col.type]]).alias(col.name))
+        errors.append((pl.lit(label + "：") + error).alias(f"_err_{col.name}"))
+
+    # Extra columns the contract does not know are kept, as JSON, in the raw layer.
+    if match.extras:
+        extra = pl.struct([pl.col(f"c{i}").alias(name) for i, name in match.extras.items()])
+        extra_json = extra.struct.json_encode()
+    else:
+        extra_json = pl.lit(None, dtype=pl.String)
+    raw_json = pl.struct(
+        [pl.col(f"c{i}").alias(name) for i, name in match.columns.items()]
+        + [pl.col(f"c{i}").alias(name) for i, name in match.extras.items()]
+    ).struct.json_encode()
+
+    out = frame.select(
+        pl.col("_row_number"),
+        extra_json.alias("_extra"),
+        raw_json.alias("_raw_values"),
+        *[pl.col(f"c{i}").alias(f"_src_{name}") for i, name in match.columns.items()],
+    )
+    typed = text.select(values + errors)
+    out = pl.concat([out, typed], how="horizontal")
+
+    row_errors = [pl.col(f"_err_{c.name}") for c in ds.columns]
+
+    # Ragged rows: more cells than the header.
+    if table.ragged:
+        ragged = pl.DataFrame(
+            {"_row_number": list(table.ragged), "_cells": list(table.ragged.values())},
+            schema={"_row_number": pl.Int32, "_cells": pl.Int64},
+        )
+        out = out.join(ragged, on="_row_number", how="left").sort("_row_number")
+        row_errors.append(
+            pl.when(pl.col("_cells").is_not_null()).then(
+                pl.lit("该行单元格数多于表头 (row has more cells than the header)")
+            )
+        )
+
+    # Unknown bureau.
+    if ds.name in BUREAU_SCOPED:
+        row_errors.append(
+            pl.when(
+                pl.col("bureau_code").is_not_null()
+                & ~pl.col("bureau_code").is_in(sorted(known_bureaus))
+            ).then(pl.lit("单位代码(bureau_code)：未知单位 (unknown bureau)"))
+        )
+    if ds.name == "bureaus":
+        listed = out.get_column("bureau_code").drop_nulls().unique().to_list()
+        parents_ok = sorted(known_bureaus | set(listed))
+        row_errors.append(
+            pl.when(
+                pl.col("parent_code").is_not_null() & ~pl.col("parent_code").is_in(parents_ok)
+            ).then(pl.lit("上级单位代码(parent_code)：未知上级单位 (unknown parent bureau)"))
+        )
+
+    # Duplicate row key within the file: the first occurrence stands, later ones are quarantined.
+    key_parts = [
+        pl.coalesce([pl.col(k).cast(pl.String), pl.lit("\u0000") + pl.col(f"_src_{k}")])
+        if f"_src_{k}" in out.columns
+        else pl.col(k).cast(pl.String)
+        for k in ds.key
+    ]
+    out = out.with_columns(pl.concat_list(key_parts).alias("_key"))
+    row_errors.append(
+        pl.when(~pl.col("_key").is_first_distinct()).then(
+            pl.lit("与文件中前面的行重复 (duplicate row key: " + ", ".join(ds.key) + ")")
+        )
+    )
+
+    out = out.with_columns(pl.concat_list(row_errors).list.drop_nulls().alias("_reasons"))
+    bad = pl.col("_reasons").list.len() > 0
+
+    quarantined = out.filter(bad).select(
+        pl.col("_row_number"),
+        (pl.col("_src_bureau_code") if "_src_bureau_code" in out.columns else pl.lit(None))
+        .cast(pl.String)
+        .alias("bureau_code"),
+        pl.col("_reasons").alias("reasons"),
+        pl.col("_raw_values").alias("raw_values"),
+    )
+    loaded = out.filter(~bad).select([c.name for c in ds.columns] + ["_row_number", "_extra"])
+
+    if ds.name == "roster":
+        loaded = loaded.with_columns(
+            hash_column(loaded, "id_number", identity_key).alias("id_hash"),
+            nz.birth_date(pl.col("id_number")).alias("birth_date"),
+        )
+    return PreparedRows(loaded=loaded, quarantined=quarantined, rows_in=rows_in)
