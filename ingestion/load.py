@@ -72,10 +72,14 @@ def _sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
-def _already_seen(con: duckdb.DuckDBPyConnection, dataset: str | None, sha: str) -> bool:
+def _already_seen(
+    con: duckdb.DuckDBPyConnection, dataset: str | None, sha: str, file: str | None = None
+) -> bool:
+    """Same bytes for the same dataset; for a stray file, the same bytes at the same place."""
     rows = con.execute(
-        "select 1 from raw.load_ledger where sha256 = ? and dataset is not distinct from ? limit 1",
-        [sha, dataset],
+        "select 1 from raw.load_ledger where sha256 = ? and dataset is not distinct from ? "
+        "and (? is null or file = ?) limit 1",
+        [sha, dataset, file, file],
     ).fetchall()
     return bool(rows)
 
@@ -300,7 +304,7 @@ def reject_stray_files(
         rel = path.relative_to(inbox).as_posix()
         sha = _sha256(path)
         base = FileResult(path=path, file=rel, dataset=dataset, sha256=sha, status="skipped")
-        if _already_seen(con, dataset, sha):
+        if _already_seen(con, dataset, sha, rel):
             results.append(base)
             continue
         results.append(_reject(con, run_id, base, reason))
