@@ -8,6 +8,8 @@ they never repeat a cell's content, so no PII reaches the quarantine reasons.
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 import polars as pl
 
 from ingestion.headers import normalise_label
@@ -86,28 +88,20 @@ def parse_integer(expr: pl.Expr) -> Parsed:
 def parse_amount(expr: pl.Expr) -> Parsed:
     """Yuan, rounded half-up (away from zero) to 2 decimals, exactly: decimal digits, no floats."""
     text = _plain_number(expr)
-    pattern = r"^([+-]?)(\d{1,15})(?:\.(\d*))?$"
-    sign = text.str.extract(pattern, 1)
-    whole = text.str.extract(pattern, 2)
-    frac = pl.coalesce([text.str.extract(pattern, 3), pl.lit("")])
-    frac3 = (frac + pl.lit("000")).str.slice(0, 3)
-    cents = whole.cast(pl.Int64, strict=False) * 100 + frac3.str.slice(0, 2).cast(
-        pl.Int64, strict=False
+    ok = text.str.contains(r"^[+-]?\d{1,15}(?:\.\d*)?$")
+    parts = text.str.split_exact(".", 1)
+    whole = parts.struct.field("field_0")
+    frac3 = (parts.struct.field("field_1").fill_null("") + pl.lit("000")).str.slice(0, 3)
+    digits = whole.str.strip_chars_start("+-").cast(pl.Int64, strict=False)
+    cents = (
+        digits * 100
+        + frac3.str.slice(0, 2).cast(pl.Int64, strict=False)
+        + (frac3.str.slice(2, 1) >= "5").cast(pl.Int64)
     )
-    cents = cents + (frac3.str.slice(2, 1).cast(pl.Int64, strict=False) >= 5).cast(pl.Int64)
-    digits = pl.concat_str(
-        [
-            pl.when((sign == "-") & (cents != 0)).then(pl.lit("-")).otherwise(pl.lit("")),
-            (cents // 100).cast(pl.String),
-            pl.lit("."),
-            (cents % 100).cast(pl.String).str.zfill(2),
-        ]
-    )
-    value = digits.cast(pl.Decimal(18, 2))
-    error = pl.when(expr.is_not_null() & whole.is_null()).then(
-        pl.lit("金额无法识别 (unparseable amount)")
-    )
-    return pl.when(whole.is_not_null()).then(value), error
+    signed = pl.when(whole.str.starts_with("-")).then(-cents).otherwise(cents)
+    value = (signed.cast(pl.Decimal(20, 2)) * pl.lit(Decimal("0.01"))).cast(pl.Decimal(18, 2))
+    error = pl.when(expr.is_not_null() & ~ok).then(pl.lit("金额无法识别 (unparseable amount)"))
+    return pl.when(ok).then(value), error
 
 
 def parse_number(expr: pl.Expr) -> Parsed:

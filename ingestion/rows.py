@@ -115,15 +115,9 @@ def prepare_rows(
         extra_json = extra.struct.json_encode()
     else:
         extra_json = pl.lit(None, dtype=pl.String)
-    raw_json = pl.struct(
-        [pl.col(f"c{i}").alias(name) for i, name in match.columns.items()]
-        + [pl.col(f"c{i}").alias(name) for i, name in match.extras.items()]
-    ).struct.json_encode()
-
     out = frame.select(
         pl.col("_row_number"),
         extra_json.alias("_extra"),
-        raw_json.alias("_raw_values"),
         *[pl.col(f"c{i}").alias(f"_src_{name}") for i, name in match.columns.items()],
     )
     typed = text.select(values + errors)
@@ -168,7 +162,7 @@ def prepare_rows(
         else pl.col(k).cast(pl.String)
         for k in ds.key
     ]
-    out = out.with_columns(pl.concat_list(key_parts).alias("_key"))
+    out = out.with_columns(pl.struct(key_parts).alias("_key"))
     row_errors.append(
         pl.when(~pl.col("_key").is_first_distinct()).then(
             pl.lit("与文件中前面的行重复 (duplicate row key: " + ", ".join(ds.key) + ")")
@@ -178,13 +172,26 @@ def prepare_rows(
     out = out.with_columns(pl.concat_list(row_errors).list.drop_nulls().alias("_reasons"))
     bad = pl.col("_reasons").list.len() > 0
 
-    quarantined = out.filter(bad).select(
-        pl.col("_row_number"),
-        (pl.col("_src_bureau_code") if "_src_bureau_code" in out.columns else pl.lit(None))
-        .cast(pl.String)
-        .alias("bureau_code"),
-        pl.col("_reasons").alias("reasons"),
-        pl.col("_raw_values").alias("raw_values"),
+    # The row as read, kept (raw layer only) so a steward can see what was sent.
+    raw_json = pl.struct(
+        [pl.col(f"c{i}").alias(name) for i, name in match.columns.items()]
+        + [pl.col(f"c{i}").alias(name) for i, name in match.extras.items()]
+    ).struct.json_encode()
+    bad_rows = out.filter(bad).select("_row_number", "_reasons")
+    raw_values = frame.join(bad_rows.select("_row_number"), on="_row_number", how="semi").select(
+        "_row_number", raw_json.alias("raw_values")
+    )
+    quarantined = (
+        out.filter(bad)
+        .select(
+            pl.col("_row_number"),
+            (pl.col("_src_bureau_code") if "_src_bureau_code" in out.columns else pl.lit(None))
+            .cast(pl.String)
+            .alias("bureau_code"),
+            pl.col("_reasons").alias("reasons"),
+        )
+        .join(raw_values, on="_row_number", how="left")
+        .sort("_row_number")
     )
     loaded = out.filter(~bad).select([c.name for c in ds.columns] + ["_row_number", "_extra"])
 
