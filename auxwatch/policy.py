@@ -155,9 +155,7 @@ def policy_from_mapping(values: dict[str, object]) -> Policy:
     checked: dict[str, object] = {}
     for key, value in values.items():
         if key not in KNOWN_KEYS:
-            raise PolicyError(
-                f"unknown policy key '{key}' (known keys: {', '.join(KNOWN_KEYS)})"
-            )
+            raise PolicyError(f"unknown policy key '{key}' (known keys: {', '.join(KNOWN_KEYS)})")
         checked[key] = _check_value(key, value)
     return Policy(**checked)  # type: ignore[arg-type]
 

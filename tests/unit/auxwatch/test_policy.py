@@ -37,7 +37,8 @@ def test_overrides_and_both_date_forms(tmp_path: Path) -> None:
     p = load_policy(
         write(
             tmp_path,
-            'effective_date = 2022-03-01\nmax_aux_per_police = 1\ncomplaint_days_basis = "workdays"\n'
+            "effective_date = 2022-03-01\nmax_aux_per_police = 1\n"
+            'complaint_days_basis = "workdays"\n'
             'required_insurance = ["medical", "pension"]\nas_of = "2024-06-30"\n',
         )
     )
@@ -98,11 +99,22 @@ def test_dbt_vars_are_json_ready_and_named_as_rules_md() -> None:
     assert v["max_aux_per_police"] is None
     assert v["required_insurance"] == list(INSURANCE_TYPES)
     assert set(v) == {
-        "as_of", "effective_date", "max_aux_per_police", "pretraining_grace_days",
-        "assessment_min_days", "pay_standard_max_age_months", "pay_floor_ratio",
-        "required_insurance", "base_tolerance", "equipment_return_days",
-        "complaint_deadline_days", "complaint_extension_days", "complaint_days_basis",
-        "feedback_days", "repeat_threshold", "repeat_window_days",
+        "as_of",
+        "effective_date",
+        "max_aux_per_police",
+        "pretraining_grace_days",
+        "assessment_min_days",
+        "pay_standard_max_age_months",
+        "pay_floor_ratio",
+        "required_insurance",
+        "base_tolerance",
+        "equipment_return_days",
+        "complaint_deadline_days",
+        "complaint_extension_days",
+        "complaint_days_basis",
+        "feedback_days",
+        "repeat_threshold",
+        "repeat_window_days",
     }
 
 

@@ -1,0 +1,182 @@
+"""`auxwatch run`: the Dagster job in-process against the instance beside the warehouse."""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import os
+import re
+import sys
+import uuid
+import warnings
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TextIO
+
+from auxwatch.manifest import ensure_manifest
+from auxwatch.policy import load_policy
+from auxwatch.progress import Progress
+from auxwatch.workspace import Workspace
+
+IDENTITY_KEY_ENV = "AUXWATCH_IDENTITY_KEY"
+
+
+class RunFailed(RuntimeError):
+    """The pipeline could not complete; the message is the one-line reason."""
+
+
+@dataclass
+class RunSummary:
+    run_id: str
+    warehouse: Path
+    as_of: str
+    log: Path
+    files: dict[str, int] = field(default_factory=dict)
+    rows: dict[str, int] = field(default_factory=dict)
+
+
+def one_line(text: str) -> str:
+    """A message reduced to one line (the first meaningful one, whitespace collapsed)."""
+    lines = [ln.strip() for ln in str(text).splitlines() if ln.strip()]
+    return re.sub(r"\s+", " ", lines[0]) if lines else "unknown error"
+
+
+def _failure_reason(result) -> str:  # noqa: ANN001 - ExecuteInProcessResult
+    for event in result.all_events:
+        if event.is_step_failure and event.step_failure_data is not None:
+            error = event.step_failure_data.error
+            # The user-code error wraps the real one: report the innermost cause.
+            while error is not None and error.cause is not None:
+                error = error.cause
+            message = error.message if error is not None else event.message
+            return f"step {event.step_key} failed: {one_line(message or '')}"
+    for event in result.all_events:
+        if event.is_failure and event.message:
+            return one_line(event.message)
+    return "the Dagster run failed"
+
+
+def _summarise(result) -> tuple[dict[str, int], dict[str, int]]:  # noqa: ANN001
+    files = {"loaded": 0, "rejected": 0, "skipped": 0}
+    rows = {"in": 0, "loaded": 0, "quarantined": 0}
+    for mat in result.get_asset_materialization_events():
+        meta = mat.materialization.metadata
+        for status in files:
+            value = meta.get(f"files_{status}")
+            files[status] += int(value.value) if value is not None else 0
+        for kind in rows:
+            value = meta.get(f"rows_{kind}")
+            rows[kind] += int(value.value) if value is not None else 0
+        stray = meta.get("stray_files_rejected")
+        files["rejected"] += int(stray.value) if stray is not None else 0
+    return files, rows
+
+
+@contextlib.contextmanager
+def output_to_log(log_path: Path) -> Iterator[TextIO]:
+    """Send everything written to fds 1 and 2 (dbt's and Dagster's chatter) to a log file.
+
+    Yields a stream on the original stderr, for the progress lines. The run's full event log
+    is in the Dagster instance as well; the file keeps what subprocesses printed.
+    """
+    log_path.parent.mkdir(parents=True, exist_ok=True)
+    sys.stdout.flush()
+    sys.stderr.flush()
+    saved = {fd: os.dup(fd) for fd in (1, 2)}
+    original_stderr = os.fdopen(os.dup(saved[2]), "w", encoding="utf-8", errors="replace")
+    with log_path.open("ab") as log:
+        for fd in saved:
+            os.dup2(log.fileno(), fd)
+        try:
+            yield original_stderr
+        finally:
+            sys.stdout.flush()
+            sys.stderr.flush()
+            for fd, copy in saved.items():
+                os.dup2(copy, fd)
+                os.close(copy)
+            original_stderr.close()
+
+
+def run_pipeline(
+    inbox: Path,
+    warehouse: Path,
+    *,
+    policy_file: Path | None = None,
+    as_of: str | None = None,
+    progress: Progress | None = None,
+) -> RunSummary:
+    """Ingest, build, check and publish. Raises RunFailed (or PolicyError) with one line."""
+    progress = progress or Progress(enabled=False)
+    inbox = inbox.expanduser().resolve()
+    if not inbox.is_dir():
+        raise RunFailed(f"inbox folder not found: {inbox}")
+    workspace = Workspace.for_warehouse(warehouse)
+    if workspace.warehouse.is_dir():
+        raise RunFailed(f"--warehouse must be a file path, not a folder: {workspace.warehouse}")
+    policy = load_policy(policy_file, as_of=as_of).resolved()
+    workspace.ensure()
+
+    run_id = str(uuid.uuid4())
+    stamp = dt.datetime.now().strftime("%Y%m%dT%H%M%S")
+    log_path = workspace.work_dir / "logs" / f"run-{stamp}-{run_id[:8]}.log"
+    with output_to_log(log_path) as terminal:
+        progress.stream = terminal
+        result = _execute(inbox, workspace, policy_file, policy.as_of, run_id, progress)
+    if not result.success:
+        raise RunFailed(f"{_failure_reason(result)} (log: {log_path})")
+    files, rows = _summarise(result)
+    return RunSummary(
+        run_id=run_id,
+        warehouse=workspace.warehouse,
+        as_of=policy.as_of.isoformat(),
+        log=log_path,
+        files=files,
+        rows=rows,
+    )
+
+
+def _execute(
+    inbox: Path,
+    workspace: Workspace,
+    policy_file: Path | None,
+    as_of: dt.date,
+    run_id: str,
+    progress: Progress,
+):  # noqa: ANN202 - ExecuteInProcessResult, imported lazily
+    progress.say("preparing the dbt manifest")
+    ensure_manifest()
+
+    # Imported only now: dagster-dbt reads the manifest when these modules load.
+    import dagster as dg
+
+    from assets.definitions import build_definitions
+    from assets.defs.automation import JOB_NAME
+    from assets.resources import AuxwatchSettings
+
+    settings = AuxwatchSettings(
+        inbox=str(inbox),
+        warehouse=str(workspace.warehouse),
+        policy_file=str(policy_file.resolve()) if policy_file else "",
+        # Fixed once, so every step of the run sees the same evaluation date.
+        as_of=as_of.isoformat(),
+        identity_key=os.environ.get(IDENTITY_KEY_ENV, ""),
+    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        defs = build_definitions(settings)
+        job = defs.resolve_job_def(JOB_NAME)
+        instance = dg.DagsterInstance.from_config(str(workspace.dagster_home))
+        try:
+            instance.add_event_listener(run_id, progress.on_event)
+            progress.say(f"running {JOB_NAME} (run {run_id[:8]}, as_of {as_of})")
+            return job.execute_in_process(
+                instance=instance,
+                run_id=run_id,
+                raise_on_error=False,
+                # The run's full log stays in the instance (dagster dev shows it).
+                run_config={"loggers": {"console": {"config": {"log_level": "WARNING"}}}},
+            )
+        finally:
+            instance.dispose()

@@ -1,0 +1,115 @@
+"""Start and stop the dashboard and `dagster dev` for `auxwatch serve` and `auxwatch demo`."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+
+from auxwatch.workspace import Workspace
+
+REPO_DIR = Path(__file__).resolve().parent.parent
+DASHBOARD_APP = REPO_DIR / "dashboards" / "app.py"
+
+
+def _bin(name: str) -> str:
+    # The tools of this interpreter's environment, whatever PATH says.
+    return str(Path(sys.executable).parent / name)
+
+
+def _reset_signals() -> None:
+    # A process started from a non-interactive shell may inherit ignored SIGINT/SIGTERM;
+    # servers must stop when asked.
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+
+
+def start(argv: Sequence[str], env: Mapping[str, str] | None = None) -> subprocess.Popen[bytes]:
+    return subprocess.Popen(
+        list(argv),
+        cwd=REPO_DIR,
+        env=dict(env) if env is not None else None,
+        preexec_fn=_reset_signals,  # noqa: PLW1509 - no threads exist yet in the child
+        start_new_session=True,
+    )
+
+
+def stop(proc: subprocess.Popen[bytes], timeout: float = 15) -> None:
+    """Stop a server we started, and its children, by its process group."""
+    if proc.poll() is not None:
+        return
+    try:
+        os.killpg(proc.pid, signal.SIGTERM)
+        proc.wait(timeout=timeout)
+    except ProcessLookupError:
+        return
+    except subprocess.TimeoutExpired:
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait(timeout=timeout)
+
+
+def dashboard_command(warehouse: Path, port: int) -> list[str]:
+    return [
+        _bin("streamlit"),
+        "run",
+        str(DASHBOARD_APP),
+        "--server.port",
+        str(port),
+        "--server.address",
+        "127.0.0.1",
+        "--server.headless",
+        "true",
+        "--browser.gatherUsageStats",
+        "false",
+        "--",
+        "--warehouse",
+        str(warehouse),
+    ]
+
+
+def dagster_command(port: int) -> list[str]:
+    return [_bin("dagster"), "dev", "-m", "assets.definitions", "-h", "127.0.0.1", "-p", str(port)]
+
+
+def dagster_env(workspace: Workspace, inbox: Path) -> dict[str, str]:
+    """The environment under which `dagster dev` sees the same deployment as `auxwatch run`."""
+    env = dict(os.environ)
+    env.update(
+        {
+            "DAGSTER_HOME": str(workspace.dagster_home),
+            "AUXWATCH_INBOX": str(inbox),
+            "AUXWATCH_WAREHOUSE": str(workspace.warehouse),
+            "AUXWATCH_WORK_DIR": str(workspace.work_dir),
+            "GX_ANALYTICS_ENABLED": "false",
+        }
+    )
+    return env
+
+
+def wait_http(url: str, timeout: float = 90) -> bool:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(url, timeout=2):  # noqa: S310 - our own localhost URL
+                return True
+        except OSError:
+            time.sleep(1)
+    return False
+
+
+def wait_all(procs: Sequence[subprocess.Popen[bytes]]) -> int:
+    """Block until Ctrl-C or until one server exits; then stop them all."""
+    try:
+        while all(p.poll() is None for p in procs):
+            time.sleep(0.5)
+        return next(p.returncode for p in procs if p.returncode is not None) or 0
+    except KeyboardInterrupt:
+        return 0
+    finally:
+        for p in procs:
+            stop(p)
