@@ -1,0 +1,33 @@
+# auxwatch: `make demo` runs the demo, `make test` runs the test suite.
+# Both create .venv first when it is missing or pyproject.toml changed.
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.auxwatch-installed
+DBT_DIR := dbt_project
+
+export GX_ANALYTICS_ENABLED := false
+
+.PHONY: demo test venv manifest
+
+venv: $(STAMP)
+
+# uv installs the pinned set in seconds; byte-compiling is not optional here: without .pyc
+# files (this environment sets PYTHONDONTWRITEBYTECODE) every Dagster step re-parses the
+# whole stack.
+$(STAMP): pyproject.toml
+	$(PYTHON) -m pip install --quiet --disable-pip-version-check uv
+	test -x $(BIN)/python || $(PYTHON) -m uv venv --python $(PYTHON) $(VENV)
+	UV_COMPILE_BYTECODE=1 $(PYTHON) -m uv pip install --python $(BIN)/python -e '.[dev]'
+	touch $(STAMP)
+
+# dagster-dbt reads dbt's manifest when the code location is imported.
+manifest: $(STAMP)
+	cd $(DBT_DIR) && AUXWATCH_WORK_DIR=target ../$(BIN)/dbt parse --project-dir . --profiles-dir .
+
+demo: $(STAMP)
+	$(BIN)/auxwatch demo
+
+test: manifest
+	$(BIN)/pytest
