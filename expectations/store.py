@@ -1,0 +1,103 @@
+"""The ops tables of data quality in the working DuckDB (published with the warehouse).
+
+Schema `ops` is published: nothing here holds an ID number, a name, a phone or a
+quarantined row's raw values. Results and alerts carry codes, counts, shares and dates.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import duckdb
+
+from .results import CheckResult
+
+DQ_RESULTS_DDL = """
+create table if not exists ops.dq_results (
+    run_id VARCHAR NOT NULL,
+    checked_at TIMESTAMP NOT NULL,
+    check_name VARCHAR NOT NULL,
+    dataset VARCHAR NOT NULL,
+    bureau_code VARCHAR,              -- null: not attributable to one bureau
+    severity VARCHAR NOT NULL,        -- error (contract-breaking, blocks) | warn
+    observed_value DOUBLE,            -- failing rows, share, days ... as the check defines
+    threshold DOUBLE,
+    passed BOOLEAN NOT NULL,
+    element_count BIGINT,
+    unexpected_count BIGINT,
+    source VARCHAR NOT NULL,          -- batch | warehouse | mart
+    load_id BIGINT,                   -- raw.load_ledger.load_id of the batch, if any
+    detail VARCHAR
+)
+"""
+
+DQ_ALERTS_DDL = """
+create table if not exists ops.dq_alerts (
+    alert_id VARCHAR PRIMARY KEY,     -- md5 of the alert key: stable across runs
+    kind VARCHAR NOT NULL,            -- check | quarantine | rejected_file
+    check_name VARCHAR NOT NULL,
+    dataset VARCHAR NOT NULL,
+    bureau_code VARCHAR,              -- the bureau that owns the data (null: stewards)
+    load_id BIGINT,                   -- the file concerned (quarantine, rejected_file)
+    severity VARCHAR NOT NULL,
+    status VARCHAR NOT NULL,          -- open | resolved
+    message VARCHAR NOT NULL,
+    observed_value DOUBLE,
+    opened_run_id VARCHAR NOT NULL,
+    opened_at TIMESTAMP NOT NULL,
+    last_seen_run_id VARCHAR NOT NULL,
+    last_seen_at TIMESTAMP NOT NULL,
+    resolved_run_id VARCHAR,
+    resolved_at TIMESTAMP
+)
+"""
+
+DQ_DELIVERIES_DDL = """
+create table if not exists ops.dq_alert_deliveries (
+    alert_id VARCHAR NOT NULL,
+    event VARCHAR NOT NULL,           -- open | resolved
+    sink VARCHAR NOT NULL,            -- the sink's configured name
+    run_id VARCHAR NOT NULL,
+    attempted_at TIMESTAMP NOT NULL,
+    attempts INTEGER NOT NULL,
+    delivered BOOLEAN NOT NULL,
+    error VARCHAR
+)
+"""
+
+
+def ensure_tables(con: duckdb.DuckDBPyConnection) -> None:
+    con.execute("create schema if not exists ops")
+    con.execute(DQ_RESULTS_DDL)
+    con.execute(DQ_ALERTS_DDL)
+    con.execute(DQ_DELIVERIES_DDL)
+
+
+_COLUMNS = (
+    "run_id", "checked_at", "check_name", "dataset", "bureau_code", "severity",
+    "observed_value", "threshold", "passed", "element_count", "unexpected_count", "source",
+    "load_id", "detail",
+)
+
+
+def record(con: duckdb.DuckDBPyConnection, results: Sequence[CheckResult]) -> int:
+    """Append results to ops.dq_results (creating the ops tables when missing)."""
+    ensure_tables(con)
+    if not results:
+        return 0
+    rows = [tuple(getattr(r, c) for c in _COLUMNS) for r in results]
+    placeholders = ", ".join("?" for _ in _COLUMNS)
+    con.executemany(
+        f"insert into ops.dq_results ({', '.join(_COLUMNS)}) values ({placeholders})", rows
+    )
+    return len(rows)
+
+
+def results_of_run(con: duckdb.DuckDBPyConnection, run_id: str) -> list[CheckResult]:
+    """The results recorded for one run (every source)."""
+    ensure_tables(con)
+    cur = con.execute(
+        f"select {', '.join(_COLUMNS)} from ops.dq_results where run_id = ? order by checked_at",
+        [run_id],
+    )
+    return [CheckResult(**dict(zip(_COLUMNS, row, strict=True))) for row in cur.fetchall()]

@@ -1,0 +1,412 @@
+"""Whole-table checks: computed in DuckDB SQL, their small results validated by GX.
+
+Referential integrity, current-row key uniqueness, unknown posts, volume drift and
+freshness need every row of large tables, so DuckDB aggregates them to one row per
+(dataset, bureau) and GX validates that small frame (one suite per check; the failing rows
+are read back from GX's unexpected index list). Nothing large ever reaches pandas.
+
+Every evaluated (check, dataset, bureau) yields a result, passing ones included: the
+dashboard shows which bureau's data can be trusted, and a passing result is what
+resolves an open alert.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+import duckdb
+import pandas as pd
+
+from ingestion.schemas import BUREAU_SCOPED, DATASETS
+
+from .config import DQConfig
+from .gxrun import GxRunner
+from .results import CheckResult
+
+# Datasets whose person_id must name someone on a roster (any bureau, current rows).
+PERSON_SCOPED = ("payroll", "insurance", "complaints", "training", "assessments")
+# Monthly bureau submissions and their month column, for volume drift.
+MONTHLY = {
+    "roster": "snapshot_month",
+    "payroll": "pay_month",
+    "insurance": "month",
+    "police_strength": "month",
+}
+
+
+@dataclass(frozen=True)
+class SqlCheck:
+    """A whole-table check: its metric rows and how GX judges the `observed` column."""
+
+    name: str
+    severity: str
+    description: str
+    # expectation class and kwargs applied to column `observed`
+    expectation: str
+    kwargs: dict[str, Any]
+    threshold: float | None
+
+
+def _tables(con: duckdb.DuckDBPyConnection, schema: str) -> set[str]:
+    rows = con.execute(
+        "select table_name from information_schema.tables where table_schema = ?", [schema]
+    ).fetchall()
+    return {r[0] for r in rows}
+
+
+def _has_bureau(dataset: str) -> bool:
+    return any(c.name == "bureau_code" for c in DATASETS[dataset].columns)
+
+
+def _bureau_expr(dataset: str, alias: str = "t") -> str:
+    return f"{alias}.bureau_code" if _has_bureau(dataset) else "cast(null as varchar)"
+
+
+# Table and column names below come from ingestion/schemas.py, never from user input.
+
+
+def _ri_person(con: duckdb.DuckDBPyConnection, present: set[str]) -> list[dict[str, Any]]:
+    if "roster" not in present:
+        return []
+    rows: list[dict[str, Any]] = []
+    for dataset in PERSON_SCOPED:
+        if dataset not in present:
+            continue
+        sql = f"""
+            with roster_persons as (
+                select distinct person_id
+                from raw.roster
+                where _superseded_by is null
+            ),
+            current_rows as (
+                select {_bureau_expr(dataset)} as bureau_code, t.person_id
+                from raw.{dataset} as t
+                where t._superseded_by is null
+            ),
+            final as (
+                select
+                    c.bureau_code,
+                    count(*) as element_count,
+                    count(*) filter (
+                        where c.person_id is not null and p.person_id is null
+                    ) as observed
+                from current_rows as c
+                left join roster_persons as p on c.person_id = p.person_id
+                group by c.bureau_code
+            )
+            select * from final
+        """
+        for bureau, n, observed in con.execute(sql).fetchall():
+            rows.append(_row(dataset, bureau, observed, n,
+                             f"{observed} current row(s) name a person_id on no roster"))
+    return rows
+
+
+def _ri_bureau(con: duckdb.DuckDBPyConnection, present: set[str]) -> list[dict[str, Any]]:
+    if "bureaus" not in present:
+        return []
+    rows: list[dict[str, Any]] = []
+    scoped = [d for d in DATASETS if d in BUREAU_SCOPED and d in present]
+    for dataset in [*scoped, "bureaus"]:
+        column = "parent_code" if dataset == "bureaus" else "bureau_code"
+        sql = f"""
+            with known as (
+                select bureau_code
+                from raw.bureaus
+                where _superseded_by is null
+            ),
+            current_rows as (
+                select t.bureau_code, t.{column} as ref
+                from raw.{dataset} as t
+                where t._superseded_by is null
+            ),
+            final as (
+                select
+                    c.bureau_code,
+                    count(*) as element_count,
+                    count(*) filter (where c.ref is not null and k.bureau_code is null) as observed
+                from current_rows as c
+                left join known as k on c.ref = k.bureau_code
+                group by c.bureau_code
+            )
+            select * from final
+        """
+        for bureau, n, observed in con.execute(sql).fetchall():
+            what = "parent_code" if dataset == "bureaus" else "bureau_code"
+            rows.append(_row(dataset, bureau, observed, n,
+                             f"{observed} current row(s) whose {what} is not in bureaus"))
+    return rows
+
+
+def _key_unique(con: duckdb.DuckDBPyConnection, present: set[str]) -> list[dict[str, Any]]:
+    rows: list[dict[str, Any]] = []
+    for dataset, ds in DATASETS.items():
+        if dataset not in present:
+            continue
+        key = ", ".join(f"t.{c}" for c in ds.key)
+        sql = f"""
+            with current_rows as (
+                select
+                    {_bureau_expr(dataset)} as bureau_code,
+                    count(*) over (partition by {key}) as copies
+                from raw.{dataset} as t
+                where t._superseded_by is null
+            ),
+            final as (
+                select
+                    bureau_code,
+                    count(*) as element_count,
+                    count(*) filter (where copies > 1) as observed
+                from current_rows
+                group by bureau_code
+            )
+            select * from final
+        """
+        for bureau, n, observed in con.execute(sql).fetchall():
+            rows.append(_row(dataset, bureau, observed, n,
+                             f"{observed} current row(s) share their key "
+                             f"({', '.join(ds.key)}) with another current row"))
+    return rows
+
+
+def _unknown_posts(con: duckdb.DuckDBPyConnection, present: set[str]) -> list[dict[str, Any]]:
+    if not {"roster", "posts"} <= present:
+        return []
+    sql = """
+        with posts as (
+            select post_code
+            from raw.posts
+            where _superseded_by is null
+        ),
+        final as (
+            select
+                r.bureau_code,
+                count(*) as element_count,
+                count(*) filter (where p.post_code is null) as observed,
+                string_agg(distinct r.post_code, ', ' order by r.post_code)
+                    filter (where p.post_code is null) as codes
+            from raw.roster as r
+            left join posts as p on r.post_code = p.post_code
+            where r._superseded_by is null
+            group by r.bureau_code
+        )
+        select * from final
+    """
+    return [
+        _row("roster", bureau, observed, n,
+             f"{observed} roster row(s) on post codes missing from the catalogue"
+             + (f": {codes[:120]}" if codes else ""))
+        for bureau, n, observed, codes in con.execute(sql).fetchall()
+    ]
+
+
+def _volume_drift(con: duckdb.DuckDBPyConnection, present: set[str]) -> list[dict[str, Any]]:
+    """Each bureau's latest month against its previous month with rows, per dataset."""
+    rows: list[dict[str, Any]] = []
+    for dataset, month in MONTHLY.items():
+        if dataset not in present:
+            continue
+        sql = f"""
+            with counts as (
+                select bureau_code, {month} as month, count(*) as n
+                from raw.{dataset}
+                where _superseded_by is null
+                group by bureau_code, {month}
+            ),
+            ordered as (
+                select
+                    bureau_code,
+                    month,
+                    n,
+                    lag(n) over (partition by bureau_code order by month) as previous_n,
+                    lag(month) over (partition by bureau_code order by month) as previous_month,
+                    row_number() over (partition by bureau_code order by month desc) as recency
+                from counts
+            ),
+            final as (
+                select bureau_code, month, n, previous_n, previous_month
+                from ordered
+                where recency = 1
+            )
+            select * from final
+        """
+        for bureau, m, n, prev_n, prev_m in con.execute(sql).fetchall():
+            if prev_n:
+                share = (n - prev_n) / prev_n
+                text = (f"{m:%Y-%m}: {n} rows vs {prev_n} in {prev_m:%Y-%m} "
+                        f"({share:+.1%})")
+            else:
+                share, text = None, f"{m:%Y-%m}: {n} rows, no earlier month to compare"
+            rows.append(_row(dataset, bureau, share, n, text))
+    return rows
+
+
+def _freshness(
+    con: duckdb.DuckDBPyConnection, present: set[str], now: dt.datetime, exempt: Iterable[str]
+) -> list[dict[str, Any]]:
+    """Days since each known bureau's latest loaded file of a bureau-scoped dataset; a
+    bureau that never submitted counts from the file that made it known."""
+    if "bureaus" not in present or "load_ledger" not in present:
+        return []
+    sql = """
+        with submissions as (
+            select
+                cast(code.unnest as varchar) as bureau_code,
+                max(l.loaded_at) as latest
+            from raw.load_ledger as l,
+                unnest(from_json(l.bureau_codes, '["VARCHAR"]')) as code
+            where l.status = 'loaded'
+                and list_contains(?, l.dataset)
+                and l.bureau_codes is not null
+            group by 1
+        ),
+        known as (
+            select b.bureau_code, min(l.loaded_at) as known_since
+            from raw.bureaus as b
+            left join raw.load_ledger as l on b._load_id = l.load_id
+            where b._superseded_by is null
+            group by b.bureau_code
+        ),
+        final as (
+            select
+                k.bureau_code,
+                s.latest,
+                k.known_since,
+                date_diff('day', coalesce(s.latest, k.known_since), cast(? as timestamp))
+                    as age_days
+            from known as k
+            left join submissions as s on k.bureau_code = s.bureau_code
+        )
+        select * from final order by bureau_code
+    """
+    exempt = set(exempt)
+    out = []
+    for bureau, latest, since, age in con.execute(
+        sql, [sorted(BUREAU_SCOPED), now.replace(tzinfo=None)]
+    ).fetchall():
+        if bureau in exempt:
+            continue
+        if latest is not None:
+            text = f"latest submission {latest:%Y-%m-%d}, {age} day(s) ago"
+        else:
+            when = f"{since:%Y-%m-%d}" if since is not None else "an unknown date"
+            text = f"no submission since the bureau became known on {when}"
+        out.append(_row("submissions", bureau, age, None, text))
+    return out
+
+
+def _row(dataset: str, bureau: str | None, observed: Any, n: Any, detail: str) -> dict[str, Any]:
+    return {
+        "dataset": dataset,
+        "bureau_code": bureau,
+        "observed": None if observed is None else float(observed),
+        "element_count": None if n is None else int(n),
+        "detail": detail,
+    }
+
+
+def sql_checks(config: DQConfig) -> list[SqlCheck]:
+    zero = {"min_value": 0, "max_value": 0}
+    return [
+        SqlCheck("ri_person_roster", "warn", "current rows whose person_id is on no roster",
+                 "ExpectColumnValuesToBeBetween", zero, 0),
+        SqlCheck("ri_bureau", "error", "current rows whose bureau is not in bureaus",
+                 "ExpectColumnValuesToBeBetween", zero, 0),
+        SqlCheck("current_key_unique", "error",
+                 "current rows sharing a replacement/row key after corrections",
+                 "ExpectColumnValuesToBeBetween", zero, 0),
+        SqlCheck("unknown_post_code", "warn", "roster rows on posts missing from the catalogue",
+                 "ExpectColumnValuesToBeBetween", zero, 0),
+        SqlCheck("volume_drift", "warn",
+                 f"latest month's row count within ±{config.drift_share:.0%} of the previous",
+                 "ExpectColumnValuesToBeBetween",
+                 {"min_value": -config.drift_share, "max_value": config.drift_share},
+                 config.drift_share),
+        SqlCheck("freshness", "warn",
+                 f"latest submission at most {config.freshness_days} days old",
+                 "ExpectColumnValuesToBeBetween", {"max_value": config.freshness_days},
+                 float(config.freshness_days)),
+    ]
+
+
+def metric_rows(
+    con: duckdb.DuckDBPyConnection, check: str, config: DQConfig, now: dt.datetime
+) -> list[dict[str, Any]]:
+    """The small per-(dataset, bureau) metric rows of one check, computed in DuckDB."""
+    present = _tables(con, "raw")
+    if check == "ri_person_roster":
+        return _ri_person(con, present)
+    if check == "ri_bureau":
+        return _ri_bureau(con, present)
+    if check == "current_key_unique":
+        return _key_unique(con, present)
+    if check == "unknown_post_code":
+        return _unknown_posts(con, present)
+    if check == "volume_drift":
+        return _volume_drift(con, present)
+    if check == "freshness":
+        return _freshness(con, present, now, config.freshness_exempt)
+    raise KeyError(check)
+
+
+def run_sql_checks(
+    con: duckdb.DuckDBPyConnection,
+    run_id: str,
+    config: DQConfig,
+    *,
+    runner: GxRunner | None = None,
+    now: dt.datetime | None = None,
+) -> list[CheckResult]:
+    """Evaluate every whole-table check; one result per (check, dataset, bureau)."""
+    import great_expectations.expectations as gxe  # noqa: PLC0415 - costly import
+
+    runner = runner or GxRunner(None)
+    now = now or dt.datetime.now()
+    out: list[CheckResult] = []
+    for check in sql_checks(config):
+        rows = metric_rows(con, check.name, config, now)
+        if not rows:
+            continue
+        frame = pd.DataFrame(rows)
+        frame.insert(0, "row_id", range(len(frame)))
+        expectation = getattr(gxe, check.expectation)(
+            column="observed",
+            meta={"check": check.name, "severity": check.severity},
+            description=check.description,
+            **check.kwargs,
+        )
+        validation = runner.validate(
+            f"warehouse.{check.name}",
+            [expectation],
+            frame,
+            run_name=f"{run_id}.warehouse",
+            result_format={
+                "result_format": "COMPLETE",
+                "unexpected_index_column_names": ["row_id"],
+            },
+        )
+        result = validation.results[0]
+        failing = {int(d["row_id"]) for d in result.result.get("unexpected_index_list") or []}
+        raised = bool(result.exception_info and result.exception_info.get("raised_exception"))
+        for row in frame.to_dict("records"):
+            observed = row["observed"]
+            out.append(
+                CheckResult(
+                    run_id=run_id,
+                    check_name=check.name,
+                    dataset=row["dataset"],
+                    bureau_code=None if pd.isna(row["bureau_code"]) else row["bureau_code"],
+                    severity=check.severity,  # type: ignore[arg-type]
+                    passed=not raised and int(row["row_id"]) not in failing,
+                    observed_value=None if pd.isna(observed) else float(observed),
+                    threshold=check.threshold,
+                    element_count=None if pd.isna(row["element_count"])
+                    else int(row["element_count"]),
+                    source="warehouse",
+                    detail=row["detail"][:500],
+                )
+            )
+    return out
