@@ -14,7 +14,7 @@ JOB_NAME = "auxwatch_all"
 # Every step opens the one working database for writing: they must run one at a time.
 auxwatch_all = dg.define_asset_job(
     name=JOB_NAME,
-    selection=dg.AssetSelection.all(include_sources=False),
+    selection=dg.AssetSelection.all(),
     executor_def=dg.in_process_executor,
     description="Ingest the inbox, build the dbt models, run the data-quality suites, publish.",
 )

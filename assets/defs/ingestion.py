@@ -62,8 +62,8 @@ def _ingest(
         stray: list[FileResult] = []
         if dataset == FIRST:
             # Files outside any dataset folder are rejected once per run, by the first step.
-            stray = reject_stray_files(con, inbox, run_id=context.run_id)
-        results = ingest_dataset(con, inbox, dataset, identity_key=key, run_id=context.run_id)
+            stray = reject_stray_files(con, inbox, run_id=context.run.run_id)
+        results = ingest_dataset(con, inbox, dataset, identity_key=key, run_id=context.run.run_id)
     finally:
         con.close()
     for r in [*stray, *results]:
