@@ -1,0 +1,1 @@
+"""Users, roles, login rate limiting and the ``auxwatch users`` command."""

@@ -1,0 +1,141 @@
+"""``auxwatch users ...``: manage the dashboard users file.
+
+    auxwatch users add USERNAME --role ROLE --bureau CODE --password-stdin
+    auxwatch users list
+    auxwatch users remove USERNAME
+    auxwatch users passwd USERNAME --password-stdin
+
+The file is ``--users FILE``, else ``$AUXWATCH_USERS``, else
+``<dir of --warehouse>/.auxwatch/users.toml``. With ``--warehouse`` naming an existing
+published file, ``add`` checks that the bureau exists in it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TextIO
+
+from dashboards.auth.roles import Role, parse_role
+from dashboards.auth.users import UserError, UserStore
+from dashboards.config import resolve_users_file
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> None:  # type: ignore[override]
+        # argparse exits on its own; the CLI contract is "return an exit code".
+        raise UserError(message)
+
+
+def _build_parser() -> argparse.ArgumentParser:
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument(
+        "--users", help="users file (default: <warehouse dir>/.auxwatch/users.toml)"
+    )
+    common.add_argument("--warehouse", help="published warehouse file")
+
+    p = _Parser(prog="auxwatch users", description="Manage dashboard users.", parents=[common])
+    sub = p.add_subparsers(dest="command", required=True, parser_class=_Parser)
+
+    add = sub.add_parser("add", parents=[common], help="add a user")
+    add.add_argument("username")
+    add.add_argument("--role", required=True, help=", ".join(r.value for r in Role))
+    add.add_argument("--bureau", required=True, help="bureau code; the user sees its subtree")
+    add.add_argument("--password-stdin", action="store_true", help="read the password from stdin")
+
+    sub.add_parser("list", parents=[common], help="list users")
+
+    rm = sub.add_parser("remove", parents=[common], help="remove a user")
+    rm.add_argument("username")
+
+    pw = sub.add_parser("passwd", parents=[common], help="change a user's password")
+    pw.add_argument("username")
+    pw.add_argument("--password-stdin", action="store_true", help="read the password from stdin")
+    return p
+
+
+def _read_password(from_stdin: bool, stdin: TextIO) -> str:
+    if from_stdin:
+        line = stdin.readline()
+        return line.rstrip("\r\n")
+    if not stdin.isatty():
+        raise UserError("no terminal to prompt for a password: use --password-stdin")
+    first = getpass.getpass("Password: ")
+    if first != getpass.getpass("Repeat password: "):
+        raise UserError("passwords do not match")
+    return first
+
+
+def _check_bureau(warehouse: str | None, bureau: str) -> None:
+    if not warehouse or not Path(warehouse).exists():
+        return
+    from dashboards.data.bureaus import bureau_exists
+
+    if not bureau_exists(Path(warehouse), bureau):
+        raise UserError(f"bureau {bureau!r} is not in the warehouse {warehouse}")
+
+
+def users_main(
+    argv: list[str],
+    *,
+    stdin: TextIO | None = None,
+    stdout: TextIO | None = None,
+    stderr: TextIO | None = None,
+) -> int:
+    """Run ``auxwatch users`` with ``argv`` (the words after ``users``); return the exit code."""
+    stdin = sys.stdin if stdin is None else stdin
+    stdout = sys.stdout if stdout is None else stdout
+    stderr = sys.stderr if stderr is None else stderr
+    parser = _build_parser()
+    if any(a in ("-h", "--help") for a in argv):
+        parser.print_help(stdout)
+        return 0
+    try:
+        args = parser.parse_args(argv)
+        store = UserStore(resolve_users_file(args.users, args.warehouse))
+        if args.command == "add":
+            role = parse_role(args.role)
+            _check_bureau(args.warehouse, args.bureau)
+            password = _read_password(args.password_stdin, stdin)
+            store.add(args.username, role, args.bureau, password)
+            print(f"added {args.username} ({role.value}, bureau {args.bureau})", file=stdout)
+        elif args.command == "list":
+            _print_users(store, stdout)
+        elif args.command == "remove":
+            store.remove(args.username)
+            print(f"removed {args.username}", file=stdout)
+        elif args.command == "passwd":
+            if store.get(args.username) is None:
+                raise UserError(f"no such user {args.username!r}")
+            store.set_password(args.username, _read_password(args.password_stdin, stdin))
+            print(f"password changed for {args.username}", file=stdout)
+    except (UserError, ValueError) as e:
+        print(f"auxwatch users: {e}", file=stderr)
+        return 2
+    except OSError as e:
+        print(f"auxwatch users: {e}", file=stderr)
+        return 1
+    return 0
+
+
+def _print_users(store: UserStore, out: TextIO) -> None:
+    users = store.load()
+    rows = [("username", "role", "bureau", "created_at", "password_changed_at")]
+    rows += [
+        (u.username, u.role.value, u.bureau, u.created_at, u.password_changed_at)
+        for u in sorted(users.values(), key=lambda u: u.username)
+    ]
+    widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
+    for r in rows:
+        print("  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)).rstrip(), file=out)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    return users_main(list(sys.argv[1:] if argv is None else argv))
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

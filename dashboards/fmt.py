@@ -1,0 +1,82 @@
+"""Numbers the Chinese way: thousands separators, and 万 / 亿 for large amounts."""
+
+from __future__ import annotations
+
+import math
+from datetime import date, datetime
+from typing import Any
+
+import pandas as pd
+
+
+def _missing(x: Any) -> bool:
+    if x is None:
+        return True
+    try:
+        return bool(pd.isna(x))
+    except (TypeError, ValueError):
+        return False
+
+
+def integer(x: Any) -> str:
+    """12345 -> '12,345'."""
+    if _missing(x):
+        return "—"
+    return f"{int(round(float(x))):,}"
+
+
+def number(x: Any, digits: int = 2) -> str:
+    if _missing(x):
+        return "—"
+    return f"{float(x):,.{digits}f}"
+
+
+def amount(x: Any, lang: str = "zh") -> str:
+    """Yuan: below 1万 with separators and 2 decimals; from 1万 in 万, from 1亿 in 亿
+    (zh). English keeps plain separators."""
+    if _missing(x):
+        return "—"
+    v = float(x)
+    if lang != "zh":
+        return f"{v:,.2f}"
+    a = abs(v)
+    if a >= 1e8:
+        return f"{v / 1e8:,.2f}亿"
+    if a >= 1e4:
+        return f"{v / 1e4:,.2f}万"
+    return f"{v:,.2f}"
+
+
+def count(x: Any, lang: str = "zh") -> str:
+    """Counts: separators; 万 from 10万 up in Chinese (a headcount of 12,345 stays exact)."""
+    if _missing(x):
+        return "—"
+    v = float(x)
+    if lang == "zh" and abs(v) >= 1e5:
+        return f"{v / 1e4:,.1f}万"
+    return integer(v)
+
+
+def percent(x: Any, digits: int = 1) -> str:
+    if _missing(x) or (isinstance(x, float) and math.isinf(x)):
+        return "—"
+    return f"{float(x) * 100:.{digits}f}%"
+
+
+def ratio(x: Any) -> str:
+    return number(x, 2)
+
+
+def month(x: Any, lang: str = "zh") -> str:
+    if _missing(x):
+        return "—"
+    d = pd.Timestamp(x)
+    return f"{d.year}年{d.month}月" if lang == "zh" else f"{d.year}-{d.month:02d}"
+
+
+def day(x: Any) -> str:
+    if _missing(x):
+        return "—"
+    if isinstance(x, (date, datetime, pd.Timestamp)):
+        return pd.Timestamp(x).strftime("%Y-%m-%d")
+    return str(x)

@@ -1,0 +1,1 @@
+"""Streamlit rendering: session and login, shared widgets, one module per page."""

@@ -1,0 +1,1 @@
+"""One module per page; each render() starts with context.require(page)."""

@@ -1,0 +1,141 @@
+"""投诉 Complaints: intake, on-time conclusion and feedback rates, the open-overdue list
+with days overdue, repeat-complaint persons (lists for supervisors, counts otherwise)."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from dashboards import fmt
+from dashboards.auth.roles import PageKey
+from dashboards.data import complaints as data
+from dashboards.ui import charts
+from dashboards.ui.context import require
+from dashboards.ui.pages.common import guarded
+from dashboards.ui.widgets import export_button, select_bureau, table
+
+
+def render() -> None:
+    ctx = require(PageKey.COMPLAINTS)
+    st.title(ctx.t("page.complaints"))
+    wh, viewer = ctx.settings.warehouse, ctx.viewer
+    with guarded(ctx):
+        root = select_bureau(ctx, "cmp_bureau")
+        ctx.log_view({"bureau": root})
+        handling = data.handling(wh, viewer, root)
+
+        st.subheader(ctx.t("cmp.intake"))
+        if handling.empty:
+            st.caption(ctx.t("app.no_data"))
+        else:
+            received = handling["received"].sum()
+            concluded = handling["concluded"].sum()
+            c = st.columns(4)
+            c[0].metric(ctx.t("cmp.received"), fmt.count(received, ctx.lang))
+            c[1].metric(
+                ctx.t("cmp.on_time"),
+                fmt.percent(handling["concluded_on_time"].sum() / concluded if concluded else None),
+            )
+            c[2].metric(
+                ctx.t("cmp.feedback"),
+                fmt.percent(handling["feedback_on_time"].sum() / concluded if concluded else None),
+            )
+            c[3].metric(
+                ctx.t("cmp.open_overdue"), fmt.count(handling["open_overdue"].sum(), ctx.lang)
+            )
+            long = pd.concat(
+                [
+                    handling[["month", col]]
+                    .rename(columns={col: "value"})
+                    .assign(series=ctx.t(f"col.{col}"))
+                    for col in ("on_time_rate", "feedback_rate")
+                ]
+            ).dropna(subset=["value"])
+            st.altair_chart(
+                charts.lines(
+                    long,
+                    "month",
+                    "value",
+                    "series",
+                    y_title=ctx.t("cmp.on_time"),
+                    color_title="",
+                    y_format=".0%",
+                ),
+                width="stretch",
+            )
+            columns = {
+                "month": "month",
+                "received": "int",
+                "concluded": "int",
+                "concluded_on_time": "int",
+                "on_time_rate": "pct",
+                "feedback_on_time": "int",
+                "feedback_rate": "pct",
+                "open_overdue": "int",
+                "median_days_to_conclude": "number",
+            }
+            table(ctx, handling.sort_values("month", ascending=False), columns, key="cmp_handling")
+            export_button(
+                ctx,
+                "complaint_handling",
+                {ctx.t("cmp.intake"): (handling, columns)},
+                {"bureau": root},
+                key="cmp_export",
+            )
+
+        st.subheader(ctx.t("cmp.by_bureau"))
+        table(
+            ctx,
+            data.by_bureau(wh, viewer, root),
+            {
+                "bureau_name": "text",
+                "bureau_code": "text",
+                "received": "int",
+                "concluded": "int",
+                "on_time_rate": "pct",
+                "feedback_rate": "pct",
+                "open_overdue": "int",
+            },
+            key="cmp_by_bureau",
+        )
+
+        if viewer.persons:
+            st.subheader(ctx.t("cmp.overdue_list"))
+            table(
+                ctx,
+                data.open_overdue(wh, viewer, root),
+                {
+                    "complaint_id": "text",
+                    "bureau_name": "text",
+                    "bureau_code": "text",
+                    "person_id": "text",
+                    "received_date": "date",
+                    "channel": "text",
+                    "category": "text",
+                    "deadline": "date",
+                    "days_overdue": "int",
+                },
+                key="cmp_overdue",
+            )
+            st.subheader(ctx.t("cmp.repeat"))
+            table(
+                ctx,
+                data.repeat_persons(wh, viewer, root),
+                {
+                    "month": "month",
+                    "person_id": "text",
+                    "bureau_name": "text",
+                    "bureau_code": "text",
+                    "complaints_in_window": "int",
+                    "detail": "text",
+                },
+                key="cmp_repeat",
+            )
+        else:
+            st.subheader(ctx.t("cmp.repeat"))
+            table(
+                ctx,
+                data.repeat_counts(wh, viewer, root),
+                {"bureau_name": "text", "bureau_code": "text", "repeat_persons": "int"},
+                key="cmp_repeat_counts",
+            )

@@ -1,0 +1,117 @@
+"""总览 Overview: the bureau tree with each bureau's scorecard, month selector, trend
+sparkline; clicking a row (or choosing a bureau) drills down."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from dashboards import fmt
+from dashboards.auth.roles import PageKey
+from dashboards.data import overview as data
+from dashboards.ui import charts
+from dashboards.ui.context import require
+from dashboards.ui.pages.common import guarded
+from dashboards.ui.widgets import drill_to, select_bureau, table
+
+BUREAU_KEY = "overview_bureau"
+
+
+def render() -> None:
+    ctx = require(PageKey.OVERVIEW)
+    st.title(ctx.t("page.overview"))
+    wh, viewer = ctx.settings.warehouse, ctx.viewer
+    with guarded(ctx):
+        months = data.months(wh, viewer)
+        c1, c2, c3 = st.columns([2, 2, 2])
+        with c1:
+            root = select_bureau(ctx, BUREAU_KEY)
+        if not months:
+            ctx.log_view({"bureau": root})
+            st.info(ctx.t("app.no_data"))
+            return
+        with c2:
+            month = st.selectbox(
+                ctx.t("overview.month"),
+                months,
+                key="overview_month",
+                format_func=lambda m: fmt.month(m, ctx.lang),
+            )
+        with c3:
+            kind = st.radio(
+                ctx.t("overview.show"),
+                ["subtree", "own"],
+                key="overview_kind",
+                horizontal=True,
+                format_func=lambda k: ctx.t(f"overview.scope_{k}"),
+            )
+        ctx.log_view({"bureau": root, "month": month, "counting": kind})
+
+        card = data.scorecard(wh, viewer, month)
+        selected = card[card["bureau_code"] == root]
+        if selected.empty:
+            st.info(ctx.t("app.no_data"))
+            return
+        sel = selected.iloc[0]
+        _headline(ctx, sel, kind)
+        _trend(ctx, root)
+        _up_link(ctx, card, sel)
+
+        # the selected bureau's subtree, indented below it
+        subtree = card[card["path"].str.startswith(str(sel["path"]))].copy()
+        subtree["depth"] = subtree["depth"] - int(sel["depth"])
+        subtree["bureau_name"] = [
+            "　" * int(d) + str(n)
+            for d, n in zip(subtree["depth"], subtree["bureau_name"], strict=True)
+        ]
+        st.subheader(ctx.t("overview.tree"))
+        st.caption(ctx.t("overview.drill"))
+        shown = subtree.rename(columns={f"{kind}_{m}": m for m in data.MEASURES})
+        columns = {"bureau_name": "text", "bureau_code": "text"}
+        columns.update({m: "int" for m in data.MEASURES})
+        event = table(ctx, shown, columns, key=f"overview_tree_{root}_{kind}", on_select=True)
+        rows = getattr(getattr(event, "selection", None), "rows", None) if event else None
+        if rows:
+            code = str(shown.iloc[rows[0]]["bureau_code"])
+            if code != root:
+                drill_to(BUREAU_KEY, code)
+                st.rerun()
+
+
+def _headline(ctx, sel: pd.Series, kind: str) -> None:  # noqa: ANN001
+    st.subheader(ctx.t("overview.selected", bureau=sel["bureau_name"], code=sel["bureau_code"]))
+    cols = st.columns(4)
+    for col, sev in zip(cols, data.SEVERITIES, strict=True):
+        col.metric(ctx.t(f"sev.{sev}"), fmt.count(sel[f"{kind}_{sev}"], ctx.lang))
+    by_domain = pd.DataFrame(
+        {
+            "domain": [ctx.t(f"dom.{d}") for d in data.DOMAINS],
+            "findings": [int(sel[f"{kind}_{d}"]) for d in data.DOMAINS],
+        }
+    )
+    st.altair_chart(
+        charts.bars(
+            by_domain,
+            "domain",
+            "findings",
+            x_title=ctx.t("overview.by_domain"),
+            y_title=ctx.t("col.findings"),
+        ),
+        width="stretch",
+    )
+
+
+def _trend(ctx, root: str) -> None:  # noqa: ANN001
+    trend = data.trend(ctx.settings.warehouse, ctx.viewer, root)
+    if len(trend) > 0:
+        st.caption(ctx.t("overview.trend"))
+        st.altair_chart(charts.sparkline(trend, "month", "total"), width="stretch")
+
+
+def _up_link(ctx, card: pd.DataFrame, sel: pd.Series) -> None:  # noqa: ANN001
+    parent = sel["parent_code"]
+    if parent and parent in set(card["bureau_code"]):
+        name = card.loc[card["bureau_code"] == parent, "bureau_name"].iloc[0]
+        if st.button(ctx.t("overview.up", bureau=name), key="overview_up"):
+            drill_to(BUREAU_KEY, parent)
+            st.rerun()

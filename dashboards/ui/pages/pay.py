@@ -1,0 +1,176 @@
+"""薪酬 Pay: fixed pay against the standard by level and category; the history of standard
+revisions; average gross per FTE against the previous year's city average wage; ghost and
+missing pay (persons for supervisors, counts for the other roles)."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from dashboards.auth.roles import PageKey
+from dashboards.data import pay as data
+from dashboards.ui import charts
+from dashboards.ui.context import Ctx, require
+from dashboards.ui.pages.common import guarded
+from dashboards.ui.widgets import export_button, select_bureau, table
+
+
+def render() -> None:
+    ctx = require(PageKey.PAY)
+    st.title(ctx.t("page.pay"))
+    wh, viewer = ctx.settings.warehouse, ctx.viewer
+    with guarded(ctx):
+        c1, c2 = st.columns(2)
+        with c1:
+            root = select_bureau(ctx, "pay_bureau")
+        years = data.years(wh, viewer, root)
+        with c2:
+            year = st.selectbox(ctx.t("app.year"), years, key="pay_year") if years else None
+        ctx.log_view({"bureau": root, "year": year})
+
+        st.subheader(ctx.t("pay.vs_standard"))
+        if year is not None:
+            vs = data.vs_standard(wh, viewer, root, int(year))
+            table(
+                ctx,
+                vs,
+                {
+                    "category": "enum:cat",
+                    "level": "text",
+                    "person_months": "int",
+                    "avg_fixed_pay": "amount",
+                    "min_fixed_pay": "amount",
+                    "standard_fixed_pay": "amount",
+                    "below_standard": "int",
+                    "shortfall_total": "amount",
+                },
+                key="pay_vs_standard",
+                highlight=vs["below_standard"] > 0 if not vs.empty else None,
+            )
+        else:
+            st.caption(ctx.t("app.no_data"))
+
+        _history(ctx)
+        _average(ctx, root)
+        _ghost_missing(ctx, root)
+
+
+def _history(ctx: Ctx) -> None:
+    st.subheader(ctx.t("pay.history"))
+    hist = data.standard_history(ctx.settings.warehouse)
+    if hist.empty:
+        st.caption(ctx.t("app.no_data"))
+        return
+    hist = hist.copy()
+    hist["series"] = [
+        f"{ctx.t(f'cat.{c}')} {lvl}" for c, lvl in zip(hist["category"], hist["level"], strict=True)
+    ]
+    st.altair_chart(
+        charts.lines(
+            hist,
+            "effective_from",
+            "standard_fixed_pay",
+            "series",
+            y_title=ctx.t("col.standard_fixed_pay"),
+            color_title=ctx.t("col.level"),
+            y_format=",.0f",
+        ),
+        width="stretch",
+    )
+    table(
+        ctx,
+        hist.sort_values(["effective_from", "category", "level"], ascending=[False, True, True]),
+        {
+            "effective_from": "date",
+            "category": "enum:cat",
+            "level": "text",
+            "standard_fixed_pay": "amount",
+            "previous_standard": "amount",
+            "change_amount": "amount",
+            "change_rate": "pct",
+        },
+        key="pay_history",
+    )
+
+
+def _average(ctx: Ctx, root: str) -> None:
+    st.subheader(ctx.t("pay.avg_vs_wage"))
+    summary = data.summary(ctx.settings.warehouse, ctx.viewer, root)
+    columns = {
+        "year": "text",
+        "bureau_name": "text",
+        "bureau_code": "text",
+        "person_months": "int",
+        "fte": "number",
+        "gross_total": "amount",
+        "avg_gross_per_fte": "amount",
+        "reference_avg_wage": "amount",
+        "ratio_to_reference": "pct",
+    }
+    table(
+        ctx,
+        summary,
+        columns,
+        key="pay_summary",
+        highlight=(summary["ratio_to_reference"] < 1) if not summary.empty else None,
+    )
+    if not summary.empty:
+        export_button(
+            ctx,
+            "pay_summary",
+            {ctx.t("pay.avg_vs_wage"): (summary, columns)},
+            {"bureau": root},
+            key="pay_export",
+        )
+
+
+def _ghost_missing(ctx: Ctx, root: str) -> None:
+    st.subheader(ctx.t("pay.ghost_missing"))
+    counts = data.ghost_missing_counts(ctx.settings.warehouse, ctx.viewer, root)
+    if not counts.empty:
+        by_month = counts.groupby("month", as_index=False)[["ghost_pay", "missing_pay"]].sum()
+        long = pd.concat(
+            [
+                by_month[["month", c]].rename(columns={c: "value"}).assign(series=ctx.t(f"col.{c}"))
+                for c in ("ghost_pay", "missing_pay")
+            ]
+        )
+        st.altair_chart(
+            charts.lines(
+                long,
+                "month",
+                "value",
+                "series",
+                y_title=ctx.t("col.findings"),
+                color_title=ctx.t("col.rule_id"),
+            ),
+            width="stretch",
+        )
+    table(
+        ctx,
+        counts,
+        {
+            "month": "month",
+            "bureau_name": "text",
+            "bureau_code": "text",
+            "ghost_pay": "int",
+            "missing_pay": "int",
+        },
+        key="pay_ghost_counts",
+    )
+    if ctx.viewer.persons:
+        st.markdown(f"**{ctx.t('pay.persons')}**")
+        persons = data.ghost_missing_persons(ctx.settings.warehouse, ctx.viewer, root)
+        table(
+            ctx,
+            persons,
+            {
+                "month": "month",
+                "rule_id": "enum:rule",
+                "bureau_name": "text",
+                "bureau_code": "text",
+                "person_id": "text",
+                "detail": "text",
+            },
+            key="pay_ghost_persons",
+        )

@@ -1,0 +1,162 @@
+"""用人额度 Quota: month-end headcount against quota (total, duty, civilian) and police
+strength, by bureau and over time; the approval chain of each year's quota with gaps
+highlighted."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from dashboards import fmt
+from dashboards.auth.roles import PageKey
+from dashboards.data import quota as data
+from dashboards.ui import charts
+from dashboards.ui.context import Ctx, require
+from dashboards.ui.pages.common import guarded
+from dashboards.ui.widgets import export_button, select_bureau, table
+
+GAP_FLAGS = (
+    ("has_quota", "quota.gap.no_quota", True),
+    ("missing_staffing_review", "quota.gap.staffing", False),
+    ("missing_finance_review", "quota.gap.finance", False),
+    ("missing_approval", "quota.gap.approval", False),
+    ("missing_doc", "quota.gap.doc", False),
+    ("approval_before_review", "quota.gap.order", False),
+)
+
+
+def render() -> None:
+    ctx = require(PageKey.QUOTA)
+    st.title(ctx.t("page.quota"))
+    with guarded(ctx):
+        root = select_bureau(ctx, "quota_bureau")
+        ctx.log_view({"bureau": root})
+        usage = data.usage(ctx.settings.warehouse, ctx.viewer, root)
+        if usage.empty:
+            st.info(ctx.t("app.no_data"))
+        else:
+            _position(ctx, usage, root)
+        _approvals(ctx, root)
+
+
+def _position(ctx: Ctx, usage: pd.DataFrame, root: str) -> None:
+    own = usage[usage["bureau_code"] == root].sort_values("month")
+    latest_month = usage["month"].max()
+    if not own.empty:
+        last = own.iloc[-1]
+        st.caption(ctx.t("quota.latest", month=fmt.month(last["month"], ctx.lang)))
+        c = st.columns(5)
+        c[0].metric(ctx.t("col.headcount_total"), fmt.count(last["headcount_total"], ctx.lang))
+        c[1].metric(ctx.t("col.quota_total"), fmt.count(last["quota_total"], ctx.lang))
+        c[2].metric(ctx.t("col.utilization"), fmt.percent(last["utilization"]))
+        c[3].metric(ctx.t("col.police_count"), fmt.count(last["police_count"], ctx.lang))
+        c[4].metric(ctx.t("col.aux_per_police"), fmt.ratio(last["aux_per_police"]))
+
+        st.subheader(ctx.t("quota.vs_quota"))
+        series = []
+        for col, label in (
+            ("headcount_total", "col.headcount_total"),
+            ("quota_total", "col.quota_total"),
+            ("headcount_duty", "col.headcount_duty"),
+            ("quota_duty", "col.quota_duty"),
+            ("headcount_civilian", "col.headcount_civilian"),
+            ("quota_civilian", "col.quota_civilian"),
+        ):
+            part = own[["month", col]].rename(columns={col: "value"})
+            part["series"] = ctx.t(label)
+            series.append(part)
+        long = pd.concat(series).dropna(subset=["value"])
+        st.altair_chart(
+            charts.lines(
+                long,
+                "month",
+                "value",
+                "series",
+                y_title=ctx.t("col.headcount_total"),
+                color_title=ctx.t("app.bureau"),
+            ),
+            width="stretch",
+        )
+
+    st.subheader(ctx.t("quota.vs_police"))
+    ratio = usage.dropna(subset=["aux_per_police"])
+    if not ratio.empty:
+        st.altair_chart(
+            charts.lines(
+                ratio,
+                "month",
+                "aux_per_police",
+                "bureau_name",
+                y_title=ctx.t("col.aux_per_police"),
+                color_title=ctx.t("app.bureau"),
+                y_format=".2f",
+            ),
+            width="stretch",
+        )
+
+    st.subheader(ctx.t("quota.by_bureau"))
+    month = st.selectbox(
+        ctx.t("app.month"),
+        sorted(usage["month"].unique(), reverse=True),
+        key="quota_month",
+        format_func=lambda m: fmt.month(m, ctx.lang),
+    )
+    at_month = usage[usage["month"] == (month if month is not None else latest_month)]
+    columns = {
+        "bureau_name": "text",
+        "bureau_code": "text",
+        "headcount_total": "int",
+        "quota_total": "int",
+        "utilization": "pct",
+        "headcount_duty": "int",
+        "quota_duty": "int",
+        "headcount_civilian": "int",
+        "quota_civilian": "int",
+        "police_count": "int",
+        "aux_per_police": "ratio",
+    }
+    table(ctx, at_month, columns, key="quota_by_bureau", highlight=at_month["utilization"] > 1)
+    export_button(
+        ctx,
+        "quota_usage",
+        {ctx.t("page.quota"): (usage, {"month": "month", **columns})},
+        {"bureau": root},
+        key="quota_export",
+    )
+
+
+def _approvals(ctx: Ctx, root: str) -> None:
+    st.subheader(ctx.t("quota.approvals"))
+    df = data.approvals(ctx.settings.warehouse, ctx.viewer, root)
+    if df.empty:
+        st.caption(ctx.t("app.no_data"))
+        return
+    df["gaps"] = [
+        "、".join(
+            ctx.t(label)
+            for flag, label, inverted in GAP_FLAGS
+            if (not row[flag] if inverted else bool(row[flag]))
+        )
+        for row in df.to_dict("records")
+    ]
+    if st.toggle(ctx.t("quota.gaps_only"), key="quota_gaps_only"):
+        df = df[df["has_gap"]]
+    table(
+        ctx,
+        df,
+        {
+            "year": "text",
+            "bureau_name": "text",
+            "bureau_code": "text",
+            "quota_total": "int",
+            "quota_duty": "int",
+            "quota_civilian": "int",
+            "staffing_review_date": "date",
+            "finance_review_date": "date",
+            "approval_date": "date",
+            "approval_doc": "text",
+            "gaps": "text",
+        },
+        key="quota_approvals",
+        highlight=df["has_gap"],
+    )

@@ -1,0 +1,76 @@
+"""The application shell: settings, language, login, and the role's navigation."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import streamlit as st
+
+from dashboards import audit
+from dashboards.auth.roles import pages_for
+from dashboards.i18n import LANGS
+from dashboards.ui.context import (
+    LANG_KEY,
+    current_user,
+    end_session,
+    settings,
+    tr,
+)
+from dashboards.ui.login import render_login
+
+VIEWS = Path(__file__).resolve().parent.parent / "views"
+
+
+def _language_switch() -> None:
+    if LANG_KEY not in st.session_state:
+        st.session_state[LANG_KEY] = LANGS[0]
+    st.sidebar.radio(
+        tr("app.lang"),
+        list(LANGS),
+        key=LANG_KEY,
+        format_func=lambda code: tr(f"lang.{code}"),
+        horizontal=True,
+    )
+
+
+def main() -> None:
+    st.set_page_config(page_title="auxwatch", page_icon=":material/shield:", layout="wide")
+    _language_switch()
+    try:
+        cfg = settings()
+    except ValueError as e:
+        st.error(str(e))
+        st.stop()
+    if not cfg.warehouse.exists():
+        st.error(tr("app.no_warehouse", path=str(cfg.warehouse)))
+        st.stop()
+
+    user = current_user(cfg)
+    if user is None:
+        # before login the only page is the form: no page script can run
+        nav = st.navigation(
+            [st.Page(lambda: render_login(cfg), title=tr("login.title"), url_path="login")],
+            position="hidden",
+        )
+        nav.run()
+        return
+
+    with st.sidebar:
+        st.caption(tr("app.user", user=user.username))
+        st.caption(tr("app.role_bureau", role=tr(f"role.{user.role.value}"), bureau=user.bureau))
+        if st.button(tr("app.logout"), key="logout"):
+            audit.append(cfg.audit_log, "logout", user=user.username)
+            end_session()
+            st.rerun()
+
+    pages = [
+        st.Page(
+            str(VIEWS / f"{key.value}.py"),
+            title=tr(f"page.{key.value}"),
+            url_path=key.value,
+            default=(i == 0),
+        )
+        for i, key in enumerate(pages_for(user.role))
+    ]
+    nav = st.navigation(pages)
+    nav.run()
