@@ -15,9 +15,19 @@ active_rows as (
         person_id,
         active_from,
         active_to,
-        datediff('day', active_from, active_to) + 1 as active_days
+        datediff('day', active_from, active_to) + 1 as active_days,
+        -- fast path: the row's own contract (shown by the row itself, so "up to M") usually
+        -- covers the whole active range; only the other rows need the union of periods
+        coalesce(contract_start <= active_from and contract_end >= active_to, false)
+            as covered_by_own_contract
     from roster
     where is_active
+),
+
+to_check as (
+    select *
+    from active_rows
+    where not covered_by_own_contract
 ),
 
 contract_periods as (
@@ -38,18 +48,18 @@ contract_periods as (
 clipped as (
     -- periods known by M that touch the row's active range, clipped to that range
     select
-        active_rows.bureau_code,
-        active_rows.snapshot_month,
-        active_rows.person_id,
-        greatest(contract_periods.contract_start, active_rows.active_from) as covered_from,
-        least(contract_periods.contract_end, active_rows.active_to) as covered_to
-    from active_rows
+        to_check.bureau_code,
+        to_check.snapshot_month,
+        to_check.person_id,
+        greatest(contract_periods.contract_start, to_check.active_from) as covered_from,
+        least(contract_periods.contract_end, to_check.active_to) as covered_to
+    from to_check
     inner join contract_periods
-        on contract_periods.bureau_code = active_rows.bureau_code
-        and contract_periods.person_id = active_rows.person_id
-        and contract_periods.first_shown_month <= active_rows.snapshot_month
-        and contract_periods.contract_start <= active_rows.active_to
-        and contract_periods.contract_end >= active_rows.active_from
+        on contract_periods.bureau_code = to_check.bureau_code
+        and contract_periods.person_id = to_check.person_id
+        and contract_periods.first_shown_month <= to_check.snapshot_month
+        and contract_periods.contract_start <= to_check.active_to
+        and contract_periods.contract_end >= to_check.active_from
 ),
 
 flagged as (
@@ -97,15 +107,15 @@ covered as (
 
 uncovered as (
     select
-        active_rows.bureau_code,
-        active_rows.snapshot_month,
-        active_rows.person_id,
-        active_rows.active_days - coalesce(covered.covered_days, 0) as uncovered_days
-    from active_rows
+        to_check.bureau_code,
+        to_check.snapshot_month,
+        to_check.person_id,
+        to_check.active_days - coalesce(covered.covered_days, 0) as uncovered_days
+    from to_check
     left join covered
-        on covered.bureau_code = active_rows.bureau_code
-        and covered.snapshot_month = active_rows.snapshot_month
-        and covered.person_id = active_rows.person_id
+        on covered.bureau_code = to_check.bureau_code
+        and covered.snapshot_month = to_check.snapshot_month
+        and covered.person_id = to_check.person_id
 ),
 
 final as (

@@ -4,16 +4,50 @@
 -- rows is active: a day shown by two rows (a transfer month listed by both bureaus) counts once.
 -- Bureau: that of the person's last active roster row in Y by (snapshot_month, bureau_code).
 with active_rows as (
+    -- only years whose assessment season is over can fire
     select * from {{ ref('int_roster__active_days') }}
     where is_active
+        and make_date(cast(year(snapshot_month) as integer) + 1, 3, 31) < {{ as_of() }}
 ),
 
 assessments as (
     select * from {{ ref('int_assessments__known') }}
 ),
 
+row_counts as (
+    select
+        person_id,
+        snapshot_month,
+        count(*) as active_rows
+    from active_rows
+    group by person_id, snapshot_month
+),
+
+single_row_days as (
+    -- the usual case: one active row in the month, its days count as they are
+    select
+        active_rows.person_id,
+        active_rows.snapshot_month,
+        datediff('day', active_rows.active_from, active_rows.active_to) + 1 as days
+    from active_rows
+    inner join row_counts
+        on row_counts.person_id = active_rows.person_id
+        and row_counts.snapshot_month = active_rows.snapshot_month
+    where row_counts.active_rows = 1
+),
+
+multi_rows as (
+    -- several active rows of the person in one month (a transfer, a duplicate): rows of one
+    -- person overlap only within a month, so their ranges are merged per person and month
+    select active_rows.*
+    from active_rows
+    inner join row_counts
+        on row_counts.person_id = active_rows.person_id
+        and row_counts.snapshot_month = active_rows.snapshot_month
+    where row_counts.active_rows > 1
+),
+
 ordered as (
-    -- rows of one person overlap only within a month, so merging runs per person and month
     select
         person_id,
         snapshot_month,
@@ -24,7 +58,7 @@ ordered as (
             order by active_from, active_to
             rows between unbounded preceding and 1 preceding
         ) as reach_before
-    from active_rows
+    from multi_rows
 ),
 
 numbered as (
@@ -38,34 +72,38 @@ numbered as (
     from ordered
 ),
 
-islands as (
+merged_days as (
     select
         person_id,
         snapshot_month,
-        datediff('day', min(active_from), max(active_to)) + 1 as island_days
+        datediff('day', min(active_from), max(active_to)) + 1 as days
     from numbered
     group by person_id, snapshot_month, island
+),
+
+person_month_days as (
+    select * from single_row_days
+    union all
+    select * from merged_days
 ),
 
 person_years as (
     select
         person_id,
         cast(year(snapshot_month) as bigint) as year,
-        sum(island_days) as days_worked
-    from islands
+        sum(days) as days_worked
+    from person_month_days
     group by person_id, year(snapshot_month)
 ),
 
 last_bureau as (
+    -- the bureau of the last active row in Y, ordered by (snapshot_month, bureau_code)
     select
         person_id,
         cast(year(snapshot_month) as bigint) as year,
-        bureau_code
+        arg_max(bureau_code, (snapshot_month, bureau_code)) as bureau_code
     from active_rows
-    qualify row_number() over (
-        partition by person_id, year(snapshot_month)
-        order by snapshot_month desc, bureau_code desc
-    ) = 1
+    group by person_id, year(snapshot_month)
 ),
 
 missing as (
@@ -82,7 +120,6 @@ missing as (
         on assessments.person_id = person_years.person_id
         and assessments.year = person_years.year
     where person_years.days_worked >= {{ policy_int('assessment_min_days') }}
-        and make_date(cast(person_years.year as integer) + 1, 3, 31) < {{ as_of() }}
         and assessments.person_id is null
 ),
 
