@@ -1,0 +1,75 @@
+-- I04 (第二十二条): every active day of a roster row must be covered by the person's
+-- public-transport accident insurance (公共交通意外伤害保险), policies of any bureau.
+with active_rows as (
+
+    select
+        bureau_code,
+        snapshot_month,
+        person_id,
+        active_from,
+        active_to
+    from {{ ref('int_roster__active_days') }}
+    where is_active
+
+),
+
+{{ accident_policy_islands('transport_accident') }},
+
+-- Islands are disjoint, so the days they cover within the active range add up.
+coverage as (
+
+    select
+        active_rows.bureau_code,
+        active_rows.snapshot_month,
+        active_rows.person_id,
+        active_rows.active_to - active_rows.active_from + 1 as active_days,
+        -- least()/greatest() skip nulls, so rows without a matching island must be
+        -- filtered out of the sum rather than left to null arithmetic
+        coalesce(
+            sum(
+                least(active_rows.active_to, islands.island_end)
+                - greatest(active_rows.active_from, islands.island_start) + 1
+            ) filter (where islands.person_id is not null),
+            0
+        ) as covered_days
+    from active_rows
+    left join islands
+        on active_rows.person_id = islands.person_id
+        and islands.island_start <= active_rows.active_to
+        and islands.island_end >= active_rows.active_from
+    group by all
+
+),
+
+violations as (
+
+    select
+        *,
+        active_days - covered_days as uncovered_days
+    from coverage
+    where covered_days < active_days
+
+),
+
+final as (
+
+    select
+        cast('I04' as varchar) as rule_id,
+        cast('第二十二条' as varchar) as article,
+        cast('medium' as varchar) as severity,
+        cast(bureau_code as varchar) as bureau_code,
+        cast(snapshot_month as date) as period,
+        cast('person' as varchar) as subject_type,
+        cast(person_id as varchar) as subject_id,
+        cast(uncovered_days as double) as measured,
+        cast(null as double) as threshold,
+        cast(
+            strftime(snapshot_month, '%Y年%-m月') || '辅警' || person_id || '在岗' || cast(active_days as varchar)
+            || '天中有' || cast(uncovered_days as varchar) || '天未参加公共交通意外伤害保险。'
+            as varchar
+        ) as detail
+    from violations
+
+)
+
+select * from final
