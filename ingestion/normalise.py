@@ -38,7 +38,9 @@ def _ymd(y: pl.Expr, m: pl.Expr, d: pl.Expr) -> pl.Expr:
     text = pl.concat_str(
         [y, pl.lit("-"), m.str.zfill(2), pl.lit("-"), d.str.zfill(2)],
     )
-    return text.str.to_date("%Y-%m-%d", strict=False)
+    value = text.str.to_date("%Y-%m-%d", strict=False)
+    # There is no year 0: "0000-01-01" would load as 1 BC, which Python readers cannot hold.
+    return pl.when(y.cast(pl.Int32, strict=False) >= 1).then(value)
 
 
 def _first_match(expr: pl.Expr, patterns: tuple[str, ...], groups: int) -> list[pl.Expr]:
@@ -166,6 +168,13 @@ def id_number_check(expr: pl.Expr, latest_birth: pl.Expr) -> Parsed:
     error = (
         pl.when(expr.is_null())
         .then(None)
+        .when(upper.str.contains(r"^\d(?:\.\d*)?E\+?\d+$"))
+        .then(
+            pl.lit(
+                "身份证号被存成了数字（科学计数法），后几位已丢失 "
+                "(ID number stored as a number; Excel keeps only 15 digits)"
+            )
+        )
         .when(~shaped)
         .then(
             pl.lit("身份证号格式错误：应为18位 (ID number must be 17 digits and a check character)")

@@ -9,12 +9,15 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
 import polars as pl
 
 from ingestion.errors import RejectedFile
+from ingestion.headers import normalise_label
+from ingestion.schemas import ROSTER
 
 UTF8_BOM = b"\xef\xbb\xbf"
 
@@ -34,6 +37,11 @@ def decode_text(data: bytes) -> tuple[str, str]:
     if not data.strip():
         raise RejectedFile("空文件 (empty file)")
     if b"\x00" in data:
+        if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+            # Excel's "Unicode text" export; the contract accepts only UTF-8 and GB18030.
+            raise RejectedFile(
+                "不支持 UTF-16 编码：请另存为 UTF-8 或 GB18030 (UTF-16 text is not accepted)"
+            )
         raise RejectedFile("不是文本文件：含二进制内容 (not a text CSV file)")
     if data.startswith(UTF8_BOM):
         try:
@@ -78,6 +86,11 @@ def read_csv(data: bytes) -> RawTable:
     text, encoding = decode_text(data)
     # BOMs left inside the text (files concatenated by hand) are not data.
     text = text.replace("\ufeff", "")
+    if "\n" not in text:
+        # Classic Mac line ends (Excel for Mac "CSV (Macintosh)").
+        text = text.replace("\r", "\n")
+    text, skipped = _drop_leading_blank_lines(text)
+    _check_quotes_closed(text)
     try:
         frame = pl.read_csv(
             io.StringIO(text),
@@ -91,7 +104,46 @@ def read_csv(data: bytes) -> RawTable:
     except pl.exceptions.ComputeError:
         # Ragged rows or odd quoting: fall back to the csv module, which reports each row.
         frame, ragged = _read_csv_slow(text)
-    return _split_header(frame, ragged, encoding)
+    ragged = {row + skipped: cells for row, cells in ragged.items()}
+    return _split_header(frame, ragged, encoding, header_row=1 + skipped)
+
+
+def _drop_leading_blank_lines(text: str) -> tuple[str, int]:
+    """Blank lines above the header (spaces or commas only), and how many: rows still count them."""
+    skipped = 0
+    while True:
+        end = text.find("\n")
+        line = text if end < 0 else text[:end]
+        if line.strip(" \t\r,\u3000\u00a0"):
+            return text, skipped
+        if end < 0:
+            raise RejectedFile("空文件 (empty file)")
+        text = text[end + 1 :]
+        skipped += 1
+
+
+def _check_quotes_closed(text: str) -> None:
+    """A quoted field still open at the end of the file would swallow every later row into one cell.
+
+    Well-formed quoting uses an even number of quote characters, so only an odd count needs the
+    scan: from each quote that opens a field, find the quote that closes it.
+    """
+    if text.count('"') % 2 == 0:
+        return
+    pos = 0
+    while (start := _FIELD_QUOTE.search(text, pos)) is not None:
+        closed = _QUOTED_FIELD.match(text, start.end() - 1)
+        if closed is None:
+            raise RejectedFile(
+                "引号未闭合：文件结束时仍在引号内 (unterminated quoted field; rows would merge)"
+            )
+        pos = closed.end()
+
+
+# A quote that opens a field (at the start of the text or after a comma or line end), and a whole
+# quoted field with its doubled quotes.
+_FIELD_QUOTE = re.compile(r'(?:^|(?<=[,\n\r]))"')
+_QUOTED_FIELD = re.compile(r'"[^"]*(?:""[^"]*)*"')
 
 
 def _read_csv_slow(text: str) -> tuple[pl.DataFrame, dict[int, int]]:
@@ -121,24 +173,127 @@ def read_xlsx(path: Path) -> RawTable:
         reader = fastexcel.read_excel(str(path))
         if not reader.sheet_names:
             raise RejectedFile("XLSX 文件没有工作表 (workbook has no sheet)")
-        sheet = reader.load_sheet(0, header_row=None, dtypes="string")
-        frame = sheet.to_polars()
+        # skip_rows=0 keeps blank rows above the header, so row numbers match the spreadsheet.
+        sheet = reader.load_sheet(0, header_row=None, dtypes="string", skip_rows=0)
+        batch, cell_errors = sheet.to_arrow_with_errors()
+        frame = pl.DataFrame(pl.from_arrow(batch))
+        frame = frame.select(pl.all().cast(pl.String))
+        frame = _show_error_cells(frame, cell_errors)
+        skipped = _leading_blank_rows(frame)
+        frame = frame.slice(skipped)
+        if frame.height == 0:
+            raise RejectedFile("空工作表 (empty first sheet)")
+        frame = _show_numeric_id_cells(reader, frame, skipped)
     except RejectedFile:
         raise
     except Exception as exc:  # calamine raises its own error types for corrupt workbooks
         raise RejectedFile(f"无法读取的 XLSX 文件 (unreadable XLSX: {_one_line(exc)})") from exc
-    if frame.height == 0:
-        raise RejectedFile("空工作表 (empty first sheet)")
-    frame = frame.select(pl.all().cast(pl.String))
-    return _split_header(frame, {}, "xlsx")
+    return _split_header(frame, {}, "xlsx", header_row=1 + skipped)
 
 
-def _split_header(frame: pl.DataFrame, ragged: dict[int, int], encoding: str) -> RawTable:
+# Excel error values as a spreadsheet shows them; calamine names them in its cell errors.
+EXCEL_ERRORS = {
+    "NA": "#N/A",
+    "Ref": "#REF!",
+    "Value": "#VALUE!",
+    "Div0": "#DIV/0!",
+    "Name": "#NAME?",
+    "Null": "#NULL!",
+    "Num": "#NUM!",
+    "GettingData": "#GETTING_DATA",
+}
+_CELL_ERROR = re.compile(r"Error\((\w+)\)")
+
+
+def _show_error_cells(frame: pl.DataFrame, cell_errors) -> pl.DataFrame:  # noqa: ANN001
+    """Error cells (#N/A, #REF!...) read as null; give them back their text, so that the row is
+    quarantined instead of the error passing for an empty cell (an empty pay component is 0)."""
+    if cell_errors is None:
+        return frame
+    by_column: dict[int, tuple[list[int], list[str]]] = {}
+    for err in cell_errors.errors:
+        found = _CELL_ERROR.search(err.detail)
+        if found is None:
+            continue
+        row, col = err.offset_position
+        rows, texts = by_column.setdefault(col, ([], []))
+        rows.append(row)
+        texts.append(EXCEL_ERRORS.get(found.group(1), f"#{found.group(1).upper()}"))
+    columns = frame.columns
+    for col, (rows, texts) in by_column.items():
+        name = columns[col]
+        frame = frame.with_columns(frame.get_column(name).scatter(rows, texts))
+    return frame
+
+
+def _leading_blank_rows(frame: pl.DataFrame) -> int:
+    blank = frame.select(
+        pl.all_horizontal(
+            [
+                pl.col(c).str.strip_chars(" \t\r\n\u3000\u00a0").fill_null("") == ""
+                for c in frame.columns
+            ]
+        ).alias("blank")
+    ).get_column("blank")
+    not_blank = blank.not_().arg_true()
+    return int(not_blank[0]) if not_blank.len() else frame.height
+
+
+def _show_numeric_id_cells(reader, frame: pl.DataFrame, skipped: int) -> pl.DataFrame:  # noqa: ANN001
+    """An ID number typed into Excel as a number keeps only 15 significant digits; read as text
+    it would pass for 18 digits whose last ones are made up. Show such cells the way Excel does,
+    in scientific notation, so the ID-number check quarantines them."""
+    header = frame.row(0)
+    targets = {i for i, text in enumerate(header) if text and normalise_label(text) in _ID_LABELS}
+    if not targets:
+        return frame
+    # A boolean load is non-null exactly where a cell holds a number (or a boolean): text cells,
+    # numeric-looking or not, fail the conversion. A float load would convert text digits too.
+    kinds = reader.load_sheet(
+        0,
+        header_row=None,
+        dtypes="boolean",
+        skip_rows=0,
+        use_columns=lambda c: c.index in targets,
+    )
+    batch, _ = kinds.to_arrow_with_errors()
+    numeric = pl.DataFrame(pl.from_arrow(batch)).slice(skipped)
+    for i, col in zip(sorted(targets), numeric.columns, strict=True):
+        rows = numeric.get_column(col).is_not_null().arg_true()
+        rows = rows.filter(rows > 0)  # never the header
+        if rows.len() == 0:
+            continue
+        name = frame.columns[i]
+        texts = [_as_excel_shows(v) for v in frame.get_column(name).gather(rows).to_list()]
+        frame = frame.with_columns(frame.get_column(name).scatter(rows, texts))
+    return frame
+
+
+def _as_excel_shows(text: str | None) -> str | None:
+    try:
+        return f"{float(text):.15G}" if text is not None else None
+    except ValueError:
+        return text
+
+
+_ID_LABELS = {
+    normalise_label(ROSTER.column("id_number").name),
+    normalise_label(ROSTER.column("id_number").zh),
+}
+
+
+def _split_header(
+    frame: pl.DataFrame, ragged: dict[int, int], encoding: str, *, header_row: int = 1
+) -> RawTable:
+    """The first row is the header; data rows are numbered as a spreadsheet shows them."""
     first = frame.row(0)
     header = ["" if v is None else str(v) for v in first]
     names = [f"c{i}" for i in range(len(header))]
     body = frame.slice(1).rename(dict(zip(frame.columns, names, strict=True)))
-    body = body.with_columns(pl.int_range(2, body.height + 2, dtype=pl.Int32).alias("_row_number"))
+    start = header_row + 1
+    body = body.with_columns(
+        pl.int_range(start, body.height + start, dtype=pl.Int32).alias("_row_number")
+    )
     return RawTable(header=header, frame=body, ragged=ragged, encoding=encoding)
 
 

@@ -32,6 +32,33 @@ class PreparedRows:
     rows_in: int
 
 
+_EXCEL_ERRORS = (
+    "#N/A",
+    "#REF!",
+    "#VALUE!",
+    "#DIV/0!",
+    "#NAME?",
+    "#NULL!",
+    "#NUM!",
+    "#GETTING_DATA",
+)
+
+
+def _unique_labels(extras: dict[int, str]) -> dict[int, str]:
+    """Unknown columns keyed by their header text; a repeated text gets a suffix (JSON keys and
+    struct fields must be unique, and a repeated unknown column is no reason to reject a file)."""
+    out: dict[int, str] = {}
+    used: set[str] = set()
+    for i, label in extras.items():
+        name, n = label, 1
+        while name in used:
+            n += 1
+            name = f"{label} ({n})"
+        used.add(name)
+        out[i] = name
+    return out
+
+
 def _parse(col_type: str, expr: pl.Expr, enum: dict[str, str] | None) -> nz.Parsed:
     if col_type == "text":
         return expr, pl.lit(None, dtype=pl.String)
@@ -89,6 +116,12 @@ def prepare_rows(
         if ds.name == "payroll" and col.name in PAYROLL_ZERO_WHEN_EMPTY:
             value = pl.when(src.is_null()).then(pl.lit(0).cast(pl.Decimal(18, 2))).otherwise(value)
         label = f"{col.zh}({col.name})"
+        # An Excel error value (#N/A from a failed lookup...) is neither data nor an empty cell.
+        error = (
+            pl.when(src.is_in(list(_EXCEL_ERRORS)))
+            .then(pl.lit("Excel 错误值 (Excel error value)"))
+            .otherwise(error)
+        )
         if col.required:
             error = (
                 pl.when(src.is_null())
@@ -110,8 +143,9 @@ def prepare_rows(
         errors.append((pl.lit(label + "：") + error).alias(f"_err_{col.name}"))
 
     # Extra columns the contract does not know are kept, as JSON, in the raw layer.
-    if match.extras:
-        extra = pl.struct([pl.col(f"c{i}").alias(name) for i, name in match.extras.items()])
+    extras = _unique_labels(match.extras)
+    if extras:
+        extra = pl.struct([pl.col(f"c{i}").alias(name) for i, name in extras.items()])
         extra_json = extra.struct.json_encode()
     else:
         extra_json = pl.lit(None, dtype=pl.String)
@@ -175,7 +209,7 @@ def prepare_rows(
     # The row as read, kept (raw layer only) so a steward can see what was sent.
     raw_json = pl.struct(
         [pl.col(f"c{i}").alias(name) for i, name in match.columns.items()]
-        + [pl.col(f"c{i}").alias(name) for i, name in match.extras.items()]
+        + [pl.col(f"c{i}").alias(name) for i, name in extras.items()]
     ).struct.json_encode()
     bad_rows = out.filter(bad).select("_row_number", "_reasons")
     raw_values = frame.join(bad_rows.select("_row_number"), on="_row_number", how="semi").select(

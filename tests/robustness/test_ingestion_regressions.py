@@ -1,0 +1,187 @@
+"""Bad input the corpus and the property tests found breaking ingestion, one test per fix."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from pathlib import Path
+
+import duckdb
+import pytest
+import xlsxwriter
+
+from ingestion.errors import RejectedFile
+from ingestion.load import ingest_inbox
+from ingestion.readers import read_csv, read_xlsx
+from ingestion.rows import prepare_rows
+from ingestion.schemas import DATASETS
+
+KEY = b"r" * 32
+TODAY = date(2026, 1, 15)
+STRENGTH = DATASETS["police_strength"]
+
+
+def check_digit(first17: str) -> str:
+    weights = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
+    return "10X98765432"[sum(int(d) * w for d, w in zip(first17, weights, strict=True)) % 11]
+
+
+def prepare(ds_name: str, table):
+    return prepare_rows(
+        DATASETS[ds_name], table, known_bureaus={"330100"}, identity_key=KEY, today=TODAY
+    )
+
+
+def reasons(prepared) -> dict[int, list[str]]:
+    return {r["_row_number"]: r["reasons"] for r in prepared.quarantined.to_dicts()}
+
+
+def test_blank_lines_above_the_csv_header_are_skipped_and_still_counted():
+    table = read_csv(b"\n,,\nbureau_code,month,police_count\n330100,2024-01,5\n")
+    assert table.header == ["bureau_code", "month", "police_count"]
+    # the header is row 3 of the spreadsheet, the data row is row 4
+    assert table.frame.get_column("_row_number").to_list() == [4]
+
+
+def test_blank_rows_above_the_xlsx_header_are_skipped_and_still_counted(tmp_path: Path):
+    path = tmp_path / "s.xlsx"
+    wb = xlsxwriter.Workbook(str(path))
+    ws = wb.add_worksheet()
+    ws.write_row(2, 0, ["bureau_code", "month", "police_count"])
+    ws.write_row(3, 0, ["330100", "2024-01", "5"])
+    ws.write_row(5, 0, ["330100", "2024-02", "x"])
+    wb.close()
+    table = read_xlsx(path)
+    assert table.frame.get_column("_row_number").to_list() == [4, 5, 6]
+    assert reasons(prepare("police_strength", table)).keys() == {6}
+
+
+def test_unterminated_quote_rejects_the_file_instead_of_merging_rows():
+    data = b'bureau_code,month,police_count\n330100,"2024-01,5\n330100,2024-02,6\n'
+    with pytest.raises(RejectedFile, match="unterminated quoted field"):
+        read_csv(data)
+    # a stray quote inside an unquoted cell is a value, not an open quote
+    table = read_csv(b'a,b\n1,2"x\n3,4\n')
+    assert table.frame.get_column("c1").to_list() == ['2"x', "4"]
+    # an odd count of quotes with every quoted field closed still reads
+    table = read_csv(b'a,b\n"1,1",2"\n3,4\n')
+    assert table.frame.height == 2
+
+
+def test_classic_mac_line_ends_are_read():
+    table = read_csv(b"bureau_code,month,police_count\r330100,2024-01,5\r")
+    assert table.header == ["bureau_code", "month", "police_count"]
+    assert table.frame.height == 1
+
+
+def test_utf16_is_rejected_naming_the_encoding():
+    data = "bureau_code,month\n330100,2024-01\n".encode("utf-16")
+    with pytest.raises(RejectedFile, match="UTF-16"):
+        read_csv(data)
+
+
+def test_repeated_unknown_columns_are_kept_not_a_crash():
+    table = read_csv(b"bureau_code,month,police_count,note,note,,\n330100,2024-01,5,a,b,c,d\n")
+    prepared = prepare("police_strength", table)
+    assert prepared.quarantined.height == 0
+    extra = json.loads(prepared.loaded.get_column("_extra")[0])
+    assert extra == {"note": "a", "note (2)": "b", "第6列": "c", "第7列": "d"}
+
+
+def test_year_zero_is_not_a_date():
+    table = read_csv(b"bureau_code,month,police_count\n330100,0000-01,5\n330100,0001-01,5\n")
+    prepared = prepare("police_strength", table)
+    assert list(reasons(prepared)) == [2]
+    assert prepared.loaded.get_column("month").to_list() == [date(1, 1, 1)]
+
+
+def _xlsx(path: Path, header: list[str], rows: list[list], *, formula=None) -> Path:
+    wb = xlsxwriter.Workbook(str(path))
+    ws = wb.add_worksheet()
+    ws.write_row(0, 0, header)
+    for r, row in enumerate(rows, start=1):
+        for c, value in enumerate(row):
+            if isinstance(value, tuple):  # (formula, cached result)
+                ws.write_formula(r, c, value[0], None, value[1])
+            elif isinstance(value, float | int):
+                ws.write_number(r, c, value)
+            elif value is not None:
+                ws.write_string(r, c, value)
+    wb.close()
+    return path
+
+
+def test_excel_error_cells_are_quarantined_not_read_as_empty(tmp_path: Path):
+    header = ["pay_month", "bureau_code", "person_id", "allowances", "gross_pay", "net_pay"]
+    path = _xlsx(
+        tmp_path / "p.xlsx",
+        header,
+        [
+            ["2024-01", "330100", "000001", 100, 5000, 4000],
+            # an empty allowance means 0; a failed lookup must not
+            ["2024-01", "330100", "000002", ("=VLOOKUP(C3,X:Y,2,0)", "#N/A"), 5000, 4000],
+            ["2024-01", "330100", "000003", 100, ("=1/0", "#DIV/0!"), 4000],
+            ["2024-01", "330100", "#REF!", 100, 5000, 4000],
+        ],
+    )
+    prepared = prepare("payroll", read_xlsx(path))
+    got = reasons(prepared)
+    assert set(got) == {3, 4, 5}
+    assert all(any("Excel error value" in r for r in rs) for rs in got.values())
+    assert prepared.loaded.get_column("person_id").to_list() == ["000001"]
+
+
+def test_excel_error_text_in_a_csv_text_column_is_quarantined():
+    table = read_csv(b"bureau_code,month,police_count\n#N/A,2024-01,5\n330100,2024-01,5\n")
+    assert list(reasons(prepare("police_strength", table))) == [2]
+
+
+def _id_that_excel_corrupts_into_a_valid_one() -> tuple[str, float]:
+    """An ID whose 15-digit Excel number, read back as 18 digits, passes the check digit."""
+    for serial in range(100, 10_000):
+        first17 = f"330106199001{serial:04d}1"
+        real = first17 + check_digit(first17)
+        if real.endswith("X"):
+            continue
+        as_number = float(f"{int(real):.15E}")  # what Excel keeps
+        read_back = str(int(as_number))
+        if read_back != real and read_back[17] == check_digit(read_back[:17]):
+            return real, as_number
+    raise AssertionError("no such ID in range")
+
+
+def test_id_number_typed_as_a_number_in_xlsx_is_quarantined(tmp_path: Path):
+    real, as_number = _id_that_excel_corrupts_into_a_valid_one()
+    header = [
+        "snapshot_month", "bureau_code", "person_id", "身份证号", "name",
+        "category", "post_code", "level", "hire_date",
+    ]  # fmt: skip
+    row = ["2024-01", "330100", "000001", as_number, "某某", "duty", "D02", "3", "2020-01-01"]
+    text_row = ["2024-01", "330100", "000002", real] + row[4:]
+    path = _xlsx(tmp_path / "r.xlsx", header, [row, text_row])
+    prepared = prepare("roster", read_xlsx(path))
+    assert list(reasons(prepared)) == [2]
+    assert "stored as a number" in reasons(prepared)[2][0]
+    assert prepared.loaded.get_column("id_number").to_list() == [real]
+
+
+def test_scientific_notation_id_number_in_csv_is_quarantined_with_its_reason():
+    data = (
+        "snapshot_month,bureau_code,person_id,id_number,name,category,post_code,level,hire_date\n"
+        "2024-01,330100,000001,3.30106E+17,某某,duty,D02,3,2020-01-01\n"
+    ).encode()
+    got = reasons(prepare("roster", read_csv(data)))
+    assert list(got) == [2] and "stored as a number" in got[2][0]
+
+
+def test_a_file_with_blank_lines_above_its_header_loads_through_the_inbox(tmp_path: Path):
+    inbox = tmp_path / "inbox"
+    (inbox / "bureaus").mkdir(parents=True)
+    (inbox / "bureaus" / "b.csv").write_bytes(
+        "\n\nbureau_code,bureau_name,parent_code,bureau_level\n330100,杭州市公安局,,市局\n".encode()
+    )
+    con = duckdb.connect()
+    results = ingest_inbox(con, inbox, identity_key=KEY, run_id="r", today=TODAY)
+    assert [(r.status, r.rows_loaded) for r in results] == [("loaded", 1)]
+    rows = con.execute("select _row_number from raw.bureaus where _load_id > 0").fetchall()
+    assert rows == [(4,)]
