@@ -1,0 +1,269 @@
+"""Data quality in the asset graph: asset checks wrapping the GX suites, and ops/data_quality.
+
+- Each raw dataset asset has a check `batch_suite`: every file this run loaded for the
+  dataset is validated (results recorded by ingestion's `on_batch` are reused; otherwise the
+  file's rows are read back by load id, one file at a time).
+- Each public mart has a check `mart_suite`.
+- `ops/data_quality` runs the whole-table SQL checks, records them, processes alerts
+  (ops.dq_alerts, sinks) and builds the offline Data Docs; its check `contract` fails on any
+  contract-breaking whole-table finding.
+
+A check fails with severity ERROR (blocking its downstream assets, publishing included)
+when a contract-breaking (`error`) expectation fails; other failures WARN.
+"""
+
+
+import warnings
+from collections.abc import Sequence
+from typing import Any
+
+import dagster as dg
+import duckdb
+import polars as pl
+
+from assets.resources import AuxwatchSettings
+from expectations.alerts import process_alerts
+from expectations.batch import BatchValidator
+from expectations.docs import build_data_docs
+from expectations.marts import MARTS, validate_marts
+from expectations.results import CheckResult
+from expectations.store import ensure_tables, record, results_of_run
+from expectations.warehouse import run_sql_checks
+from ingestion.schemas import DATASETS
+
+DQ_KEY = dg.AssetKey(["ops", "data_quality"])
+DATA_DOCS_DIR = "data_docs"
+GX_DIR = "gx"
+
+_validators: dict[tuple[str, str], BatchValidator] = {}
+
+
+def validator_for(settings: AuxwatchSettings, run_id: str) -> BatchValidator:
+    """One validator (one GX context) per run and process."""
+    key = (run_id, str(settings.work_path))
+    if key not in _validators:
+        _validators.clear()
+        _validators[key] = BatchValidator(settings, run_id=run_id)
+    return _validators[key]
+
+
+def _table_exists(con: duckdb.DuckDBPyConnection, schema: str, table: str) -> bool:
+    return bool(
+        con.execute(
+            "select count(*) from information_schema.tables "
+            "where table_schema = ? and table_name = ?",
+            [schema, table],
+        ).fetchone()[0]
+    )
+
+
+def batch_results(
+    con: duckdb.DuckDBPyConnection, validator: BatchValidator, run_id: str, dataset: str
+) -> list[CheckResult]:
+    """This run's batch results of a dataset, validating every load not validated yet."""
+    ensure_tables(con)
+    if not _table_exists(con, "raw", "load_ledger"):
+        return []
+    loads = [
+        r[0]
+        for r in con.execute(
+            "select load_id from raw.load_ledger where run_id = ? and dataset = ? "
+            "and status = 'loaded' and rows_loaded > 0 order by load_id",
+            [run_id, dataset],
+        ).fetchall()
+    ]
+    done = [
+        r
+        for r in results_of_run(con, run_id)
+        if r.source == "batch" and r.dataset == dataset and r.load_id in loads
+    ]
+    seen = {r.load_id for r in done}
+    fresh: list[CheckResult] = []
+    for load_id in loads:
+        if load_id in seen:
+            continue
+        # the file's rows as loaded (superseded later or not): batch-sized, never the table
+        rows = pl.from_arrow(
+            con.sql(
+                f"select * from raw.{dataset} where _load_id = $load_id",
+                params={"load_id": load_id},
+            ).to_arrow_table()
+        )
+        fresh += validator.validate(dataset, rows, load_id=load_id)
+    record(con, fresh)
+    return done + fresh
+
+
+def mart_results(
+    con: duckdb.DuckDBPyConnection,
+    validator: BatchValidator,
+    run_id: str,
+    marts: Sequence[str],
+) -> list[CheckResult]:
+    """This run's results of the given marts, validating those not validated yet."""
+    ensure_tables(con)
+    done = [
+        r
+        for r in results_of_run(con, run_id)
+        if r.source == "mart" and r.dataset.removeprefix("marts.") in marts
+    ]
+    missing = [m for m in marts if f"marts.{m}" not in {r.dataset for r in done}]
+    fresh = (
+        validate_marts(con, run_id, validator.config, runner=validator.runner, marts=missing)
+        if missing
+        else []
+    )
+    record(con, fresh)
+    return done + fresh
+
+
+def check_result(results: Sequence[CheckResult], what: str) -> dg.AssetCheckResult:
+    """Passed, or failed with ERROR (contract-breaking, blocks) or WARN."""
+    failed = [r for r in results if not r.passed]
+    errors = [r for r in failed if r.severity == "error"]
+    severity = dg.AssetCheckSeverity.ERROR if errors else dg.AssetCheckSeverity.WARN
+    listing = "\n".join(
+        f"- **{r.severity}** `{r.check_name}` {r.dataset} {r.bureau_code or ''}: {r.detail or ''}"
+        for r in sorted(failed, key=lambda r: (r.severity != "error", r.check_name))[:50]
+    )
+    metadata: dict[str, Any] = {
+        "checks": len(results),
+        "failed_error": len(errors),
+        "failed_warn": len(failed) - len(errors),
+    }
+    if listing:
+        metadata["failures"] = dg.MetadataValue.md(listing)
+    return dg.AssetCheckResult(
+        passed=not failed,
+        severity=severity,
+        metadata=metadata,
+        description=f"{what}: {len(failed)} of {len(results)} checks failed"
+        if failed
+        else f"{what}: all {len(results)} checks passed",
+    )
+
+
+def build_batch_check(dataset: str) -> dg.AssetChecksDefinition:
+    @dg.asset_check(
+        asset=dg.AssetKey(["raw", dataset]),
+        name="batch_suite",
+        blocking=True,
+        description=f"GX suite raw.{dataset} on every file this run loaded for the dataset.",
+    )
+    def _check(
+        context: dg.AssetCheckExecutionContext, settings: AuxwatchSettings
+    ) -> dg.AssetCheckResult:
+        con = duckdb.connect(str(settings.work_db))
+        try:
+            results = batch_results(
+                con, validator_for(settings, context.run_id), context.run_id, dataset
+            )
+        finally:
+            con.close()
+        return check_result(results, f"raw.{dataset} batches")
+
+    return _check
+
+
+def build_mart_check(mart: str) -> dg.AssetChecksDefinition:
+    @dg.asset_check(
+        asset=dg.AssetKey(["marts", mart]),
+        name="mart_suite",
+        blocking=True,
+        description=f"GX suite marts.{mart} (outputs.md contract and consistency).",
+    )
+    def _check(
+        context: dg.AssetCheckExecutionContext, settings: AuxwatchSettings
+    ) -> dg.AssetCheckResult:
+        con = duckdb.connect(str(settings.work_db))
+        try:
+            results = mart_results(
+                con, validator_for(settings, context.run_id), context.run_id, [mart]
+            )
+        finally:
+            con.close()
+        return check_result(results, f"marts.{mart}")
+
+    return _check
+
+
+batch_checks = [build_batch_check(name) for name in DATASETS]
+mart_checks = [build_mart_check(name) for name in MARTS]
+
+
+@dg.asset(
+    key=DQ_KEY,
+    deps=[dg.AssetKey(["raw", d]) for d in DATASETS] + [dg.AssetKey(["marts", m]) for m in MARTS],
+    group_name="ops",
+    kinds={"python", "duckdb"},
+    description=(
+        "Whole-table data-quality checks (referential integrity, key uniqueness, volumes, "
+        "freshness) into ops.dq_results; alerts into ops.dq_alerts and the configured sinks; "
+        "GX Data Docs (offline) into <work dir>/data_docs."
+    ),
+    check_specs=[
+        dg.AssetCheckSpec(
+            "contract",
+            asset=DQ_KEY,
+            blocking=True,
+            description="No contract-breaking whole-table finding (unknown bureaus, duplicate "
+            "current keys).",
+        )
+    ],
+)
+def data_quality(
+    context: dg.AssetExecutionContext, settings: AuxwatchSettings
+) -> dg.MaterializeResult:
+    run_id = context.run_id
+    validator = validator_for(settings, run_id)
+    con = duckdb.connect(str(settings.work_db))
+    try:
+        # the suites' own checks may not have run (e.g. a partial selection): make sure
+        # every batch and mart of the run is validated once before alerting
+        for dataset in DATASETS:
+            batch_results(con, validator, run_id, dataset)
+        present = [m for m in MARTS if _table_exists(con, "marts", m)]
+        mart_results(con, validator, run_id, present)
+        warehouse = run_sql_checks(con, run_id, validator.config, runner=validator.runner)
+        record(con, warehouse)
+        summary = process_alerts(con, run_id, validator.config)
+        all_results = results_of_run(con, run_id)
+    finally:
+        con.close()
+    for failure in summary.failures:
+        context.log.warning(f"alert sink failure (recorded, not fatal): {failure}")
+    docs_index = None
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            docs_index = build_data_docs(
+                validator.runner.context, settings.work_path / DATA_DOCS_DIR, run_names=[run_id]
+            )
+    except Exception as exc:  # docs are a convenience; their failure must not stop a run
+        context.log.warning(f"Data Docs not built: {type(exc).__name__}: {exc}")
+    failed = [r for r in all_results if not r.passed]
+    metadata: dict[str, Any] = {
+        "results": len(all_results),
+        "failed": len(failed),
+        "bureaus_with_failures": len({r.bureau_code for r in failed if r.bureau_code}),
+        "alerts_opened": summary.opened,
+        "alerts_still_open": summary.still_open,
+        "alerts_resolved": summary.resolved,
+        "messages_sent": summary.messages_sent,
+        "messages_failed": summary.messages_failed,
+    }
+    if docs_index is not None:
+        metadata["data_docs"] = dg.MetadataValue.path(str(docs_index))
+    contract = check_result([r for r in warehouse if r.severity == "error"], "whole-table")
+    return dg.MaterializeResult(
+        metadata=metadata,
+        check_results=[
+            dg.AssetCheckResult(
+                check_name="contract",
+                passed=contract.passed,
+                severity=contract.severity,
+                metadata=contract.metadata,
+                description=contract.description,
+            )
+        ],
+    )
