@@ -86,6 +86,9 @@ def dagster_env(workspace: Workspace, inbox: Path) -> dict[str, str]:
             "AUXWATCH_WAREHOUSE": str(workspace.warehouse),
             "AUXWATCH_WORK_DIR": str(workspace.work_dir),
             "GX_ANALYTICS_ENABLED": "false",
+            # The code server re-parses the dbt project on load (prepare_if_dev) with the
+            # `dbt` found on PATH: make it this environment's.
+            "PATH": os.pathsep.join([str(Path(sys.executable).parent), env.get("PATH", "")]),
         }
     )
     return env

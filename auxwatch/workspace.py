@@ -18,6 +18,10 @@ DAGSTER_YAML = """\
 # DAGSTER_HOME set to this folder shows them.
 telemetry:
   enabled: false
+# Every run writes the one working database: runs queue, one at a time.
+concurrency:
+  runs:
+    max_concurrent_runs: 1
 """
 
 

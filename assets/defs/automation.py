@@ -40,6 +40,32 @@ def inbox_fingerprint(inbox: Path) -> str:
     return h.hexdigest()
 
 
+def _pending(settings: AuxwatchSettings) -> Path:
+    return settings.work_path / "inbox.fingerprint.pending"
+
+
+def _published(settings: AuxwatchSettings) -> Path:
+    return settings.work_path / "inbox.fingerprint"
+
+
+def note_inbox_seen(settings: AuxwatchSettings) -> None:
+    """Called as a run starts ingesting: the inbox state this run will have loaded."""
+    settings.work_path.mkdir(parents=True, exist_ok=True)
+    _pending(settings).write_text(inbox_fingerprint(settings.inbox_path), encoding="ascii")
+
+
+def note_inbox_published(settings: AuxwatchSettings) -> None:
+    """Called once a run has published: its inbox state is now reflected in FILE."""
+    pending = _pending(settings)
+    if pending.exists():
+        pending.replace(_published(settings))
+
+
+def last_published_fingerprint(settings: AuxwatchSettings) -> str | None:
+    path = _published(settings)
+    return path.read_text(encoding="ascii").strip() if path.exists() else None
+
+
 @dg.sensor(
     job=auxwatch_all,
     minimum_interval_seconds=60,
@@ -57,6 +83,9 @@ def inbox_sensor(
         return dg.SensorResult(skip_reason="no new or changed files in the inbox")
     if not any(True for _ in inbox_files(inbox)):
         return dg.SensorResult(skip_reason="the inbox is empty", cursor=fingerprint)
+    if fingerprint == last_published_fingerprint(settings):
+        # Already published by a run this sensor did not request (e.g. `auxwatch run`).
+        return dg.SensorResult(skip_reason="the inbox is as last published", cursor=fingerprint)
     # run_key: the same inbox state never triggers two runs, even if the cursor is reset.
     return dg.SensorResult(
         run_requests=[dg.RunRequest(run_key=fingerprint)],

@@ -10,6 +10,7 @@ from collections.abc import Sequence
 import dagster as dg
 import duckdb
 
+from assets.defs.automation import note_inbox_seen
 from assets.resources import AuxwatchSettings
 from ingestion.calendar import calendar_rows, known_years, write_calendar
 from ingestion.identity import load_or_create_key
@@ -61,6 +62,7 @@ def _ingest(
         create_raw_layer(con)
         stray: list[FileResult] = []
         if dataset == FIRST:
+            note_inbox_seen(settings)
             # Files outside any dataset folder are rejected once per run, by the first step.
             stray = reject_stray_files(con, inbox, run_id=context.run.run_id)
         results = ingest_dataset(con, inbox, dataset, identity_key=key, run_id=context.run.run_id)

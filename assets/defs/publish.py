@@ -14,6 +14,7 @@ from pathlib import Path
 import dagster as dg
 import duckdb
 
+from assets.defs.automation import note_inbox_published
 from assets.resources import AuxwatchSettings
 
 PUBLISHED_KEY = dg.AssetKey("published_warehouse")
@@ -150,6 +151,7 @@ def build_published_warehouse(upstream: Sequence[dg.AssetKey]) -> dg.AssetsDefin
     ) -> dg.MaterializeResult:
         target = Path(settings.warehouse).expanduser().resolve()
         counts = publish(settings.work_db, target)
+        note_inbox_published(settings)
         context.log.info(f"published {len(counts)} tables to {target}")
         return dg.MaterializeResult(
             metadata={

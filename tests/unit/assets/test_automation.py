@@ -7,7 +7,12 @@ from pathlib import Path
 
 import dagster as dg
 
-from assets.defs.automation import inbox_fingerprint, inbox_sensor
+from assets.defs.automation import (
+    inbox_fingerprint,
+    inbox_sensor,
+    note_inbox_published,
+    note_inbox_seen,
+)
 from assets.resources import AuxwatchSettings
 
 
@@ -51,3 +56,19 @@ def test_sensor_requests_a_run_per_new_inbox_state(tmp_path: Path) -> None:
 def test_sensor_skips_a_missing_inbox(tmp_path: Path) -> None:
     result = evaluate(tmp_path / "missing", None)
     assert not result.run_requests
+
+
+def test_sensor_skips_an_inbox_state_a_run_already_published(tmp_path: Path) -> None:
+    inbox = tmp_path / "inbox"
+    (inbox / "bureaus").mkdir(parents=True)
+    (inbox / "bureaus" / "b.csv").write_text("bureau_code\n")
+    settings = AuxwatchSettings(inbox=str(inbox), warehouse=str(tmp_path / "w.duckdb"))
+    note_inbox_seen(settings)
+    # Seen but not yet published (the run failed): the sensor still asks for a run.
+    assert len(evaluate(inbox, None).run_requests) == 1
+    note_inbox_published(settings)
+    result = evaluate(inbox, None)
+    assert not result.run_requests
+    assert result.cursor == inbox_fingerprint(inbox)
+    (inbox / "bureaus" / "c.csv").write_text("bureau_code\n")
+    assert len(evaluate(inbox, result.cursor).run_requests) == 1
