@@ -156,7 +156,7 @@ def build_batch_check(dataset: str) -> dg.AssetChecksDefinition:
         con = duckdb.connect(str(settings.work_db))
         try:
             results = batch_results(
-                con, validator_for(settings, context.run_id), context.run_id, dataset
+                con, validator_for(settings, context.run.run_id), context.run.run_id, dataset
             )
         finally:
             con.close()
@@ -178,7 +178,7 @@ def build_mart_check(mart: str) -> dg.AssetChecksDefinition:
         con = duckdb.connect(str(settings.work_db))
         try:
             results = mart_results(
-                con, validator_for(settings, context.run_id), context.run_id, [mart]
+                con, validator_for(settings, context.run.run_id), context.run.run_id, [mart]
             )
         finally:
             con.close()
@@ -214,7 +214,7 @@ mart_checks = [build_mart_check(name) for name in MARTS]
 def data_quality(
     context: dg.AssetExecutionContext, settings: AuxwatchSettings
 ) -> dg.MaterializeResult:
-    run_id = context.run_id
+    run_id = context.run.run_id
     validator = validator_for(settings, run_id)
     con = duckdb.connect(str(settings.work_db))
     try:
