@@ -52,9 +52,10 @@ def limiter(users_file: str) -> LoginLimiter:
 
 def client_address() -> str | None:
     try:
-        return st.context.ip_address
+        ip = st.context.ip_address
     except Exception:  # noqa: BLE001 - not available outside a browser session
         return None
+    return ip if isinstance(ip, str) else None
 
 
 def start_session(user: User) -> None:

@@ -22,12 +22,20 @@ VIEWS = Path(__file__).resolve().parent.parent / "views"
 
 
 def _language_switch() -> None:
+    # the choice lives under its own key (not the widget's), so it survives reruns and
+    # pages that do not draw the switch
     if LANG_KEY not in st.session_state:
         st.session_state[LANG_KEY] = LANGS[0]
+
+    def _changed() -> None:
+        st.session_state[LANG_KEY] = st.session_state["lang_switch"]
+
     st.sidebar.radio(
         tr("app.lang"),
         list(LANGS),
-        key=LANG_KEY,
+        index=list(LANGS).index(st.session_state[LANG_KEY]),
+        key="lang_switch",
+        on_change=_changed,
         format_func=lambda code: tr(f"lang.{code}"),
         horizontal=True,
     )
@@ -58,10 +66,12 @@ def main() -> None:
     with st.sidebar:
         st.caption(tr("app.user", user=user.username))
         st.caption(tr("app.role_bureau", role=tr(f"role.{user.role.value}"), bureau=user.bureau))
-        if st.button(tr("app.logout"), key="logout"):
+
+        def _logout() -> None:
             audit.append(cfg.audit_log, "logout", user=user.username)
             end_session()
-            st.rerun()
+
+        st.button(tr("app.logout"), key="logout", on_click=_logout)
 
     pages = [
         st.Page(

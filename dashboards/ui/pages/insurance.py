@@ -44,7 +44,7 @@ def render() -> None:
             cov["bureau_label"] = cov["bureau_name"] + "（" + cov["bureau_code"] + "）"
             st.altair_chart(
                 charts.heatmap(
-                    cov,
+                    cov[["month_label", "bureau_label", "coverage_rate"]],
                     "month_label",
                     "bureau_label",
                     "coverage_rate",
