@@ -47,20 +47,31 @@ def decode_text(data: bytes) -> tuple[str, str]:
         try:
             return data[len(UTF8_BOM) :].decode("utf-8"), "utf-8-sig"
         except UnicodeDecodeError as exc:
+            _reject_if_truncated(exc, len(data) - len(UTF8_BOM))
             raise RejectedFile(f"UTF-8 解码失败 (undecodable UTF-8 at byte {exc.start})") from exc
     try:
         return data.decode("utf-8"), "utf-8"
-    except UnicodeDecodeError:
-        pass
+    except UnicodeDecodeError as exc:
+        _reject_if_truncated(exc, len(data))
     try:
         text = data.decode("gb18030")
     except UnicodeDecodeError as exc:
+        _reject_if_truncated(exc, len(data))
         raise RejectedFile(
             f"编码无法识别：既非 UTF-8 也非 GB18030 (undecodable text at byte {exc.start})"
         ) from exc
     if _looks_like_mixed_utf8(data):
         raise RejectedFile("文件混用 UTF-8 与 GB18030 编码 (mixed encodings in one file)")
     return text, "gb18030"
+
+
+def _reject_if_truncated(exc: UnicodeDecodeError, size: int) -> None:
+    """Valid text up to a character cut short by the end of the file: a truncated upload."""
+    cut = exc.reason in ("unexpected end of data", "incomplete multibyte sequence")
+    if cut and exc.end >= size:
+        raise RejectedFile(
+            "文件被截断：末尾字符不完整 (file truncated in the middle of a character)"
+        ) from exc
 
 
 def _looks_like_mixed_utf8(data: bytes) -> bool:
@@ -90,7 +101,6 @@ def read_csv(data: bytes) -> RawTable:
         # Classic Mac line ends (Excel for Mac "CSV (Macintosh)").
         text = text.replace("\r", "\n")
     text, skipped = _drop_leading_blank_lines(text)
-    _check_quotes_closed(text)
     try:
         frame = pl.read_csv(
             io.StringIO(text),
@@ -104,6 +114,7 @@ def read_csv(data: bytes) -> RawTable:
     except pl.exceptions.ComputeError:
         # Ragged rows or odd quoting: fall back to the csv module, which reports each row.
         frame, ragged = _read_csv_slow(text)
+    _check_quoting(text, frame)
     ragged = {row + skipped: cells for row, cells in ragged.items()}
     return _split_header(frame, ragged, encoding, header_row=1 + skipped)
 
@@ -122,28 +133,31 @@ def _drop_leading_blank_lines(text: str) -> tuple[str, int]:
         skipped += 1
 
 
-def _check_quotes_closed(text: str) -> None:
-    """A quoted field still open at the end of the file would swallow every later row into one cell.
+def _check_quoting(text: str, frame: pl.DataFrame) -> None:
+    """Reject a file whose quoting is broken in a way that merges rows.
 
-    Well-formed quoting uses an even number of quote characters, so only an odd count needs the
-    scan: from each quote that opens a field, find the quote that closes it.
+    A lenient parser reads a stray opening quote as the start of a quoted field and swallows
+    every following line, up to the next quote character, into one cell: rows vanish without
+    a trace. That can only happen where a cell ends up holding a line break, so only such
+    files (legitimate multi-line cells included) pay for a strict re-parse; a strict failure
+    means the rows cannot be told apart.
     """
-    if text.count('"') % 2 == 0:
+    breaks = [pl.col(c).str.contains("[\r\n]").any() for c in frame.columns]
+    if not breaks or not any(frame.select(breaks).row(0)):
         return
-    pos = 0
-    while (start := _FIELD_QUOTE.search(text, pos)) is not None:
-        closed = _QUOTED_FIELD.match(text, start.end() - 1)
-        if closed is None:
+    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+    try:
+        for _ in reader:
+            pass
+    except csv.Error as exc:
+        if "unexpected end of data" in str(exc):
             raise RejectedFile(
                 "引号未闭合：文件结束时仍在引号内 (unterminated quoted field; rows would merge)"
-            )
-        pos = closed.end()
-
-
-# A quote that opens a field (at the start of the text or after a comma or line end), and a whole
-# quoted field with its doubled quotes.
-_FIELD_QUOTE = re.compile(r'(?:^|(?<=[,\n\r]))"')
-_QUOTED_FIELD = re.compile(r'"[^"]*(?:""[^"]*)*"')
+            ) from exc
+        raise RejectedFile(
+            f"引号不配对，行无法分辨 (unbalanced quotes near line {reader.line_num}; "
+            "rows would merge)"
+        ) from exc
 
 
 def _read_csv_slow(text: str) -> tuple[pl.DataFrame, dict[int, int]]:

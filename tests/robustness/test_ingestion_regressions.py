@@ -63,9 +63,21 @@ def test_unterminated_quote_rejects_the_file_instead_of_merging_rows():
     # a stray quote inside an unquoted cell is a value, not an open quote
     table = read_csv(b'a,b\n1,2"x\n3,4\n')
     assert table.frame.get_column("c1").to_list() == ['2"x', "4"]
-    # an odd count of quotes with every quoted field closed still reads
-    table = read_csv(b'a,b\n"1,1",2"\n3,4\n')
-    assert table.frame.height == 2
+    # a legitimate multi-line quoted cell still reads
+    table = read_csv(b'a,b\n"1\n1",2\n3,4\n')
+    assert table.frame.get_column("c0").to_list() == ["1\n1", "3"]
+
+
+def test_stray_opening_quote_before_a_later_quoted_cell_rejects_the_file():
+    # The stray quote "closes" at the next quoted cell: two rows would merge into one cell.
+    data = (
+        b'year,avg_wage_annual,min_wage_monthly,si_base_floor,si_base_ceiling\n'
+        b'2022,"120000.00,2280,4000,20000\n'
+        b'2023,"128,900.00",2490,4462,22311\n'
+        b"2024,134500,2490,4812,24060\n"
+    )
+    with pytest.raises(RejectedFile, match="unbalanced quotes"):
+        read_csv(data)
 
 
 def test_classic_mac_line_ends_are_read():
@@ -185,3 +197,17 @@ def test_a_file_with_blank_lines_above_its_header_loads_through_the_inbox(tmp_pa
     assert [(r.status, r.rows_loaded) for r in results] == [("loaded", 1)]
     rows = con.execute("select _row_number from raw.bureaus where _load_id > 0").fetchall()
     assert rows == [(4,)]
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        "bureau_code,bureau_name\n330100,杭州市公安局\n".encode()[:-2],
+        b"\xef\xbb\xbf" + "bureau_code,bureau_name\n330100,杭州市公安局".encode()[:-1],
+        "单位代码,单位名称\n330100,杭州市公安局\n".encode("gb18030")[:-2],
+    ],
+    ids=["utf8", "utf8-bom", "gb18030"],
+)
+def test_a_file_cut_inside_a_character_is_rejected_as_truncated(data: bytes):
+    with pytest.raises(RejectedFile, match="truncated"):
+        read_csv(data)
