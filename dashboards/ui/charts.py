@@ -38,7 +38,7 @@ def lines(
         alt.Chart(df)
         .mark_line(point=True)
         .encode(
-            x=alt.X(f"{x}:T", title=None, axis=alt.Axis(format="%Y-%m")),
+            x=alt.X(f"{x}:T", title=None, axis=alt.Axis(format="%Y-%m", tickCount="month")),
             y=alt.Y(f"{y}:Q", title=y_title, axis=alt.Axis(format=y_format)),
             color=alt.Color(f"{color}:N", title=color_title),
             tooltip=[
@@ -71,7 +71,7 @@ def heatmap(
         alt.Chart(df)
         .mark_rect()
         .encode(
-            x=alt.X(f"{x}:O", title=x_title),
+            x=alt.X(f"{x}:O", title=x_title, sort=None, axis=alt.Axis(labelAngle=0)),
             y=alt.Y(f"{y}:N", title=y_title, sort=None),
             color=alt.Color(
                 f"{value}:Q",
@@ -85,5 +85,6 @@ def heatmap(
                 alt.Tooltip(f"{value}:Q", title=v_title, format=".1%"),
             ],
         )
-        .properties(height=max(120, 28 * df[y].nunique()))
+        # the chart is fitted to its height, axes included: leave them room
+        .properties(height=90 + 32 * df[y].nunique())
     )
