@@ -41,27 +41,34 @@ at_month_end as (
 
 paid as (
 
-    -- a person is covered by a paid row from any bureau, not only the employing one
-    select distinct
-        month,
-        person_id,
-        insurance_type
-    from insurance
+    select * from insurance
     where status = 'paid'
 
 ),
 
-per_type as (
+required as (
 
     select
         at_month_end.bureau_code,
         at_month_end.month,
+        count(*) as required_persons
+    from at_month_end
+    group by at_month_end.bureau_code, at_month_end.month
+
+),
+
+covered as (
+
+    -- a person is covered by a paid row from any bureau, not only the employing one;
+    -- the semi join counts each person once however many such rows exist
+    select
+        at_month_end.bureau_code,
+        at_month_end.month,
         required_types.insurance_type,
-        count(*) as required_persons,
-        count(paid.person_id) as covered_persons
+        count(*) as covered_persons
     from at_month_end
     cross join required_types
-    left join paid
+    semi join paid
         on at_month_end.person_id = paid.person_id
         and at_month_end.month = paid.month
         and required_types.insurance_type = paid.insurance_type
@@ -75,17 +82,20 @@ final as (
         cast(bureau_months.bureau_code as varchar) as bureau_code,
         cast(bureau_months.month as date) as month,
         cast(required_types.insurance_type as varchar) as insurance_type,
-        cast(coalesce(per_type.required_persons, 0) as bigint) as required_persons,
-        cast(coalesce(per_type.covered_persons, 0) as bigint) as covered_persons,
+        cast(coalesce(required.required_persons, 0) as bigint) as required_persons,
+        cast(coalesce(covered.covered_persons, 0) as bigint) as covered_persons,
         -- null where nobody is required (outputs.md: ratios are null on a 0 divisor)
-        cast(per_type.covered_persons as double)
-            / nullif(per_type.required_persons, 0) as coverage_rate
+        cast(coalesce(covered.covered_persons, 0) as double)
+            / nullif(required.required_persons, 0) as coverage_rate
     from bureau_months
     cross join required_types
-    left join per_type
-        on bureau_months.bureau_code = per_type.bureau_code
-        and bureau_months.month = per_type.month
-        and required_types.insurance_type = per_type.insurance_type
+    left join required
+        on bureau_months.bureau_code = required.bureau_code
+        and bureau_months.month = required.month
+    left join covered
+        on bureau_months.bureau_code = covered.bureau_code
+        and bureau_months.month = covered.month
+        and required_types.insurance_type = covered.insurance_type
 
 )
 
