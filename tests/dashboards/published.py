@@ -96,8 +96,10 @@ MARTS_DDL = {
 
 def scorecard_ddl() -> str:
     cols = ["bureau_code varchar", "month date"]
-    for kind in ("own", "subtree"):
-        cols += [f"{kind}_{m} bigint" for m in (*SEVERITIES, "total", *DOMAINS)]
+    # marts.bureau_scorecard (dbt_project/models/marts/findings/bureau_scorecard.yml)
+    for prefix in ("findings", "subtree_findings"):
+        cols += [f"{prefix}_{m} bigint" for m in (*SEVERITIES, "total", *DOMAINS)]
+    cols += ["headcount_total bigint", "subtree_headcount_total bigint"]
     return ", ".join(cols)
 
 
@@ -272,8 +274,8 @@ def _fill(con: duckdb.DuckDBPyConnection) -> None:  # noqa: PLR0915 - one place 
         for month in MONTHS:
             row = {"bureau_code": code, "month": month}
             for m in (*SEVERITIES, "total", *DOMAINS):
-                row[f"own_{m}"] = own.get((code, month), {}).get(m, 0)
-                row[f"subtree_{m}"] = sum(
+                row[f"findings_{m}"] = own.get((code, month), {}).get(m, 0)
+                row[f"subtree_findings_{m}"] = sum(
                     own.get((c2, month), {}).get(m, 0)
                     for c2, *_ in BUREAUS
                     if code in ancestors(c2)
