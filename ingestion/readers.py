@@ -57,6 +57,10 @@ def decode_text(data: bytes) -> tuple[str, str]:
         text = data.decode("gb18030")
     except UnicodeDecodeError as exc:
         _reject_if_truncated(exc, len(data))
+        if _looks_like_mixed_utf8(data):
+            raise RejectedFile(
+                "文件混用 UTF-8 与 GB18030 编码 (mixed encodings in one file)"
+            ) from exc
         raise RejectedFile(
             f"编码无法识别：既非 UTF-8 也非 GB18030 (undecodable text at byte {exc.start})"
         ) from exc
@@ -183,6 +187,8 @@ def _read_csv_slow(text: str) -> tuple[pl.DataFrame, dict[int, int]]:
 def read_xlsx(path: Path) -> RawTable:
     import fastexcel
 
+    if path.stat().st_size == 0:
+        raise RejectedFile("空文件 (empty file)")
     try:
         reader = fastexcel.read_excel(str(path))
         if not reader.sheet_names:
@@ -201,7 +207,9 @@ def read_xlsx(path: Path) -> RawTable:
     except RejectedFile:
         raise
     except Exception as exc:  # calamine raises its own error types for corrupt workbooks
-        raise RejectedFile(f"无法读取的 XLSX 文件 (unreadable XLSX: {_one_line(exc)})") from exc
+        # calamine names the file by its full path; the ledger names it already.
+        detail = _one_line(exc, hide=(str(path), path.name))
+        raise RejectedFile(f"无法读取的 XLSX 文件 (unreadable XLSX: {detail})") from exc
     return _split_header(frame, {}, "xlsx", header_row=1 + skipped)
 
 
@@ -326,6 +334,7 @@ def read_table(path: Path) -> RawTable:
     raise RejectedFile(f"不支持的文件类型 {path.suffix or '(无扩展名)'}：仅接受 .csv 与 .xlsx")
 
 
-def _one_line(exc: BaseException) -> str:
-    text = " ".join(str(exc).split())
+def _one_line(exc: BaseException, hide: tuple[str, str] | None = None) -> str:
+    raw = str(exc) if hide is None else str(exc).replace(*hide)
+    text = " ".join(raw.split())
     return text[:200] if text else type(exc).__name__

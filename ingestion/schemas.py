@@ -458,8 +458,22 @@ create table if not exists raw.quarantine (
 """
 
 
+RAW_TABLES = ("load_ledger", "meta", "quarantine", *DATASETS)
+
+
 def create_raw_layer(con) -> None:  # noqa: ANN001 - a duckdb connection
     """Create schema raw with every dataset table, the ledger and the quarantine."""
+    # Called once per dataset per run: when every table is there, one catalogue query
+    # replaces seventeen DDL statements (which cost ~12 ms a time).
+    present = {
+        r[0]
+        for r in con.execute(
+            "select table_name from duckdb_tables() "
+            "where database_name = current_database() and schema_name = 'raw'"
+        ).fetchall()
+    }
+    if present.issuperset(RAW_TABLES):
+        return
     con.execute("create schema if not exists raw")
     con.execute(LEDGER_DDL)
     con.execute("create table if not exists raw.meta (key VARCHAR PRIMARY KEY, value VARCHAR)")

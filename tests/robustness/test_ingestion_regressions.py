@@ -71,7 +71,7 @@ def test_unterminated_quote_rejects_the_file_instead_of_merging_rows():
 def test_stray_opening_quote_before_a_later_quoted_cell_rejects_the_file():
     # The stray quote "closes" at the next quoted cell: two rows would merge into one cell.
     data = (
-        b'year,avg_wage_annual,min_wage_monthly,si_base_floor,si_base_ceiling\n'
+        b"year,avg_wage_annual,min_wage_monthly,si_base_floor,si_base_ceiling\n"
         b'2022,"120000.00,2280,4000,20000\n'
         b'2023,"128,900.00",2490,4462,22311\n'
         b"2024,134500,2490,4812,24060\n"
@@ -211,3 +211,38 @@ def test_a_file_with_blank_lines_above_its_header_loads_through_the_inbox(tmp_pa
 def test_a_file_cut_inside_a_character_is_rejected_as_truncated(data: bytes):
     with pytest.raises(RejectedFile, match="truncated"):
         read_csv(data)
+
+
+def test_utf8_lines_in_a_file_gb18030_cannot_decode_are_named_mixed():
+    data = (
+        "单位代码,单位名称\n".encode()
+        + "330100,杭州市公安局\n".encode("gb18030")
+        + "330102,上城区分局\n".encode()
+    )
+    with pytest.raises(RejectedFile, match="mixed encodings"):
+        read_csv(data)
+
+
+def test_unreadable_xlsx_is_named_without_its_full_path(tmp_path: Path):
+    empty = tmp_path / "empty.xlsx"
+    empty.write_bytes(b"")
+    with pytest.raises(RejectedFile, match="empty file"):
+        read_xlsx(empty)
+    broken = tmp_path / "broken.xlsx"
+    broken.write_bytes(b"PK\x03\x04 not really a zip")
+    with pytest.raises(RejectedFile, match="unreadable XLSX") as info:
+        read_xlsx(broken)
+    assert str(tmp_path) not in str(info.value)
+
+
+def test_raw_layer_creation_is_idempotent_and_repairs_a_missing_table():
+    from ingestion.schemas import create_raw_layer
+
+    con = duckdb.connect()
+    create_raw_layer(con)
+    create_raw_layer(con)
+    assert con.execute("select count(*) from raw.posts").fetchall() == [(16,)]
+    con.execute("drop table raw.training")
+    create_raw_layer(con)
+    assert con.execute("select count(*) from raw.training").fetchall() == [(0,)]
+    assert con.execute("select count(*) from raw.posts").fetchall() == [(16,)]
