@@ -16,14 +16,16 @@ from ingestion.headers import normalise_label
 
 Parsed = tuple[pl.Expr, pl.Expr]
 
+# [0-9], not \d: the regex engine's \d also matches full-width digits (１２３), which the
+# casts then fail on without a reason.
 _DATE_PATTERNS = (
     # 2024-03-05, 2024/3/5, optionally with a time part (Excel date cells read as text)
-    r"^(\d{4})[-/](\d{1,2})[-/](\d{1,2})(?:[ T]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?$",
-    r"^(\d{4})年(\d{1,2})月(\d{1,2})日$",
+    r"^([0-9]{4})[-/]([0-9]{1,2})[-/]([0-9]{1,2})(?:[ T][0-9]{1,2}:[0-9]{2}(?::[0-9]{2}(?:\.[0-9]+)?)?)?$",
+    r"^([0-9]{4})年([0-9]{1,2})月([0-9]{1,2})日$",
 )
 _MONTH_PATTERNS = (
-    r"^(\d{4})[-/](\d{1,2})$",
-    r"^(\d{4})年(\d{1,2})月$",
+    r"^([0-9]{4})[-/]([0-9]{1,2})$",
+    r"^([0-9]{4})年([0-9]{1,2})月$",
 )
 _CN_LEVELS = {"一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7}
 
@@ -79,7 +81,7 @@ def _plain_number(expr: pl.Expr) -> pl.Expr:
 
 def parse_integer(expr: pl.Expr) -> Parsed:
     text = _plain_number(expr)
-    ok = text.str.contains(r"^[+-]?\d{1,18}(?:\.0*)?$")
+    ok = text.str.contains(r"^[+-]?[0-9]{1,18}(?:\.0*)?$")
     value = pl.when(ok).then(text.str.replace(r"\.0*$", "").cast(pl.Int64, strict=False))
     error = pl.when(expr.is_not_null() & value.is_null()).then(
         pl.lit("整数无法识别 (unparseable integer)")
@@ -90,7 +92,7 @@ def parse_integer(expr: pl.Expr) -> Parsed:
 def parse_amount(expr: pl.Expr) -> Parsed:
     """Yuan, rounded half-up (away from zero) to 2 decimals, exactly: decimal digits, no floats."""
     text = _plain_number(expr)
-    ok = text.str.contains(r"^[+-]?\d{1,15}(?:\.\d*)?$")
+    ok = text.str.contains(r"^[+-]?[0-9]{1,15}(?:\.[0-9]*)?$")
     parts = text.str.split_exact(".", 1)
     whole = parts.struct.field("field_0")
     frac3 = (parts.struct.field("field_1").fill_null("") + pl.lit("000")).str.slice(0, 3)
@@ -155,7 +157,7 @@ def id_number_check(expr: pl.Expr, latest_birth: pl.Expr) -> Parsed:
     Returns (normalised ID number with an upper-case X, reason).
     """
     upper = expr.str.to_uppercase()
-    shaped = upper.str.contains(r"^\d{17}[\dX]$")
+    shaped = upper.str.contains(r"^[0-9]{17}[0-9X]$")
     total = pl.sum_horizontal(
         [upper.str.slice(i, 1).cast(pl.Int64, strict=False) * w for i, w in enumerate(_ID_WEIGHTS)]
     )
@@ -168,7 +170,7 @@ def id_number_check(expr: pl.Expr, latest_birth: pl.Expr) -> Parsed:
     error = (
         pl.when(expr.is_null())
         .then(None)
-        .when(upper.str.contains(r"^\d(?:\.\d*)?E\+?\d+$"))
+        .when(upper.str.contains(r"^[0-9](?:\.[0-9]*)?E\+?[0-9]+$"))
         .then(
             pl.lit(
                 "身份证号被存成了数字（科学计数法），后几位已丢失 "

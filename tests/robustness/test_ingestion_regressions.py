@@ -246,3 +246,13 @@ def test_raw_layer_creation_is_idempotent_and_repairs_a_missing_table():
     create_raw_layer(con)
     assert con.execute("select count(*) from raw.training").fetchall() == [(0,)]
     assert con.execute("select count(*) from raw.posts").fetchall() == [(16,)]
+
+
+def test_full_width_digits_in_an_amount_are_quarantined_not_loaded_as_null():
+    # The regex \d matched full-width digits, the cast then failed without a reason: a
+    # required gross_pay loaded as null.
+    data = (
+        "pay_month,bureau_code,person_id,gross_pay,net_pay\n2024-01,330100,000001,５０００,4000\n"
+    )
+    got = reasons(prepare("payroll", read_csv(data.encode())))
+    assert list(got) == [2] and "unparseable amount" in got[2][0]
