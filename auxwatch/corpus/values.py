@@ -140,6 +140,12 @@ def amount_variants(col: Column, base: Cell) -> list[Variant]:
         ),
         _q("amount-formula-text", "=SUM(D2:I2)", bad, "A formula's text is not its value."),
         _q("amount-inner-space", "5 000.00", bad, "A space inside a number is not a separator."),
+        _q(
+            "amount-fullwidth-digits",
+            "５０００.００",
+            bad,
+            "Full-width digits are not a listed amount form (they once loaded as null).",
+        ),
     ]
 
 
