@@ -1,4 +1,20 @@
-"""generate(): write a demo/test inbox and the manifest of what was planted in it."""
+"""generate(): write a demo/test inbox and the manifest of what was planted in it.
+
+The manifest, `<out>/.planted.json` (hidden files are not submissions), holds:
+
+- `first_month`, `last_month`, `as_of` (the day after the last month) and `policy`
+  (the default of rules.md): the run parameters the expectations assume;
+- `findings`: every finding rules.md gives on this inbox, as (rule_id, bureau_code,
+  period, subject_id), each with the `plant_id` that caused it. They come from a reference
+  evaluation of the generator's own data (oracle.py), and every one must be explained by a
+  plant: the base data is clean for every rule;
+- `rules`: per rule, `exhaustive` (the warehouse must produce exactly the listed findings of
+  that rule, no others) and the number of findings;
+- `plants`: what was planted, on whom (person_ids, subjects or bureau and period);
+- `bad_rows` (file, spreadsheet row number, reason), `rejected_files` (file, reason) and
+  `corrections` (a resent file that replaces an earlier one; no finding);
+- `styles`: each bureau's usual file style.
+"""
 
 from __future__ import annotations
 
@@ -48,9 +64,36 @@ SCALES: dict[str, tuple[int, int]] = {
     "province": (168_000, 24),
 }
 RULES = (
-    "Q01", "Q02", "Q03", "Q04", "W01", "W02", "R01", "R02", "R03", "R04", "T01", "T02", "T03",
-    "P01", "P02", "P03", "P04", "P05", "P06", "I01", "I02", "I03", "I04", "I05", "E01",
-    "C01", "C02", "C03", "D01", "S01",
+    "Q01",
+    "Q02",
+    "Q03",
+    "Q04",
+    "W01",
+    "W02",
+    "R01",
+    "R02",
+    "R03",
+    "R04",
+    "T01",
+    "T02",
+    "T03",
+    "P01",
+    "P02",
+    "P03",
+    "P04",
+    "P05",
+    "P06",
+    "I01",
+    "I02",
+    "I03",
+    "I04",
+    "I05",
+    "E01",
+    "C01",
+    "C02",
+    "C03",
+    "D01",
+    "S01",
 )
 MANIFEST = ".planted.json"
 
@@ -114,15 +157,16 @@ def generate(
     nb = len(bureaus)
 
     pop = simulate(seed, win, bureaus, headcount)
-    plan = Plan(enabled=plant)
+    plan = Plan()
     unit = max(1, headcount // 1000)
     chooser = Chooser(np.random.default_rng([seed, 501]), pop, win, bureaus, plan, unit)
     if plant:
         choose_before(chooser)
     standards = pay_standards(np.random.default_rng([seed, 601]), win, stale_first_year=plant)
     if plant:
-        chooser.record(("P05",), "pay standards not revised for over two years",
-                       subjects=("pay_standards",))
+        chooser.record(
+            ("P05",), "pay standards not revised for over two years", subjects=("pay_standards",)
+        )
     policies = accident_policies(pop, win, bureaus)
     rng_c = np.random.default_rng([seed, 701])
     comp = complaints(rng_c, pop, win, bureaus)
@@ -165,8 +209,9 @@ def generate(
 
     findings = oracle.findings()
     manifest = _manifest(scale, seed, win, findings, plan, writer, picker, bureaus)
-    (out / MANIFEST).write_text(json.dumps(manifest, ensure_ascii=False, indent=1, sort_keys=False)
-                                + "\n", encoding="utf-8")
+    (out / MANIFEST).write_text(
+        json.dumps(manifest, ensure_ascii=False, indent=1, sort_keys=False) + "\n", encoding="utf-8"
+    )
     by_rule = {r: int(n) for r, n in findings.group_by("rule_id").len().iter_rows()}
     return GenerationSummary(
         out=str(out),
@@ -190,8 +235,14 @@ def generate(
 
 
 # ---------------------------------------------------------------------- monthly files
-def _write_month(writer: InboxWriter, picker: StylePicker, bureaus: tuple[BureauDef, ...],
-                 win: Window, frames, plan: Plan) -> None:
+def _write_month(
+    writer: InboxWriter,
+    picker: StylePicker,
+    bureaus: tuple[BureauDef, ...],
+    win: Window,
+    frames,
+    plan: Plan,
+) -> None:
     m = frames.m
     y, mo = int(win.years[m]), int(win.month_numbers[m])
     for dataset in MONTHLY:
@@ -200,23 +251,38 @@ def _write_month(writer: InboxWriter, picker: StylePicker, bureaus: tuple[Bureau
             b = int(b)
             style = picker.monthly(dataset, b, m)
             name = file_name(dataset, bureaus[b], style, y, mo)
-            if dataset == "payroll" and frames.payroll_original is not None and plan.correction \
-                    and plan.correction[0] == b:
+            if (
+                dataset == "payroll"
+                and frames.payroll_original is not None
+                and plan.correction
+                and plan.correction[0] == b
+            ):
                 writer.write(dataset, frames.payroll_original, style, name)
                 stem, ext = name.rsplit(".", 1)
-                fixed = f"{stem}（更正）.{ext}" if style.names == "zh" else f"{stem}_corrected.{ext}"
+                fixed = (
+                    f"{stem}（更正）.{ext}" if style.names == "zh" else f"{stem}_corrected.{ext}"
+                )
                 writer.write(dataset, part, style, fixed)
                 writer.corrections.append(
-                    {"original": f"payroll/{name}", "correction": f"payroll/{fixed}",
-                     "note": "the first file under-paid one person by 500 yuan; the resent file "
-                             "replaces it (bureau_code + pay_month)"}
+                    {
+                        "original": f"payroll/{name}",
+                        "correction": f"payroll/{fixed}",
+                        "note": "the first file under-paid one person by 500 yuan; the resent file "
+                        "replaces it (bureau_code + pay_month)",
+                    }
                 )
                 continue
             writer.write(dataset, part, style, name)
 
 
-def _plan_bad_rows(writer: InboxWriter, picker: StylePicker, bureaus: tuple[BureauDef, ...],
-                   win: Window, plan: Plan, rng: np.random.Generator) -> None:
+def _plan_bad_rows(
+    writer: InboxWriter,
+    picker: StylePicker,
+    bureaus: tuple[BureauDef, ...],
+    win: Window,
+    plan: Plan,
+    rng: np.random.Generator,
+) -> None:
     """One bad row in one CSV file of each of six datasets."""
     nb = len(bureaus)
     csv_b = [b for b in range(nb) if picker.bureau(b).fmt == "csv"]
@@ -225,12 +291,15 @@ def _plan_bad_rows(writer: InboxWriter, picker: StylePicker, bureaus: tuple[Bure
             b = int(rng.integers(0, nb))
             m = int(rng.integers(0, win.months))
             style = picker.monthly(dataset, b, m)
-            if style.fmt != "csv" or (b, m) in plan.dropped_payroll or (
-                plan.correction is not None and plan.correction == (b, m)
+            if (
+                style.fmt != "csv"
+                or (b, m) in plan.dropped_payroll
+                or (plan.correction is not None and plan.correction == (b, m))
             ):
                 continue
-            name = file_name(dataset, bureaus[b], style, int(win.years[m]),
-                             int(win.month_numbers[m]))
+            name = file_name(
+                dataset, bureaus[b], style, int(win.years[m]), int(win.month_numbers[m])
+            )
             writer.bad_plan[(dataset, name)] = BAD_KINDS[dataset]
             break
     years = sorted({int(v) for v in win.years})
@@ -240,14 +309,13 @@ def _plan_bad_rows(writer: InboxWriter, picker: StylePicker, bureaus: tuple[Bure
         b = csv_b[int(rng.integers(0, len(csv_b)))]
         style = picker.bureau(b)
         year = years[int(rng.integers(0, len(years)))] if dataset != "complaints" else None
-        writer.bad_plan[(dataset, file_name(dataset, bureaus[b], style, year))] = BAD_KINDS[
-            dataset
-        ]
+        writer.bad_plan[(dataset, file_name(dataset, bureaus[b], style, year))] = BAD_KINDS[dataset]
 
 
 # ---------------------------------------------------------------------- yearly and reference
-def _base_quotas(rng: np.random.Generator, headcount: dict, win: Window,
-                 nb: int) -> dict[tuple[int, int], dict[str, object]]:
+def _base_quotas(
+    rng: np.random.Generator, headcount: dict, win: Window, nb: int
+) -> dict[tuple[int, int], dict[str, object]]:
     """Approved quotas a little above each bureau-year's peak month-end headcount, with the
     Art 8 chain: staffing review, finance review, then the government's approval."""
     quotas: dict[tuple[int, int], dict[str, object]] = {}
@@ -288,13 +356,18 @@ def _assessment_frame(pop, win: Window, bureaus: tuple[BureauDef, ...]) -> pl.Da
     )
 
 
-def _grades(rng: np.random.Generator, rows: pl.DataFrame, renewals: pl.DataFrame,
-            plan: Plan) -> pl.DataFrame:
+def _grades(
+    rng: np.random.Generator, rows: pl.DataFrame, renewals: pl.DataFrame, plan: Plan
+) -> pl.DataFrame:
     draw = grade_draw(rng, rows.height)
-    forbidden = renewals.select(
-        "_p",
-        (pl.col("_cs").cast(pl.Int32).cast(pl.Date).dt.year() - 1).cast(pl.Int64).alias("year"),
-    ).unique().with_columns(pl.lit(True).alias("_forbidden"))
+    forbidden = (
+        renewals.select(
+            "_p",
+            (pl.col("_cs").cast(pl.Int32).cast(pl.Date).dt.year() - 1).cast(pl.Int64).alias("year"),
+        )
+        .unique()
+        .with_columns(pl.lit(True).alias("_forbidden"))
+    )
     incompetent = pl.DataFrame(
         sorted(plan.incompetent), schema={"_p": pl.Int64, "year": pl.Int64}, orient="row"
     ).with_columns(pl.lit(True).alias("_planted"))
@@ -316,15 +389,27 @@ def _grades(rng: np.random.Generator, rows: pl.DataFrame, renewals: pl.DataFrame
             .alias("_g")
         )
     )
-    return out.with_columns(
-        pl.col("_g").replace_strict(dict(enumerate(GRADES)), return_dtype=pl.String).alias(
-            "grade"
+    return (
+        out.with_columns(
+            pl.col("_g")
+            .replace_strict(dict(enumerate(GRADES)), return_dtype=pl.String)
+            .alias("grade")
         )
-    ).select("_p", "year", "_b", "grade").sort("_b", "year", "_p")
+        .select("_p", "year", "_b", "grade")
+        .sort("_b", "year", "_p")
+    )
 
 
-def _write_reference(writer: InboxWriter, picker: StylePicker, bureaus: tuple[BureauDef, ...],
-                     win: Window, standards, quotas: dict, headcount: dict, seed: int) -> None:
+def _write_reference(
+    writer: InboxWriter,
+    picker: StylePicker,
+    bureaus: tuple[BureauDef, ...],
+    win: Window,
+    standards,
+    quotas: dict,
+    headcount: dict,
+    seed: int,
+) -> None:
     city_style = STYLES["xlsx_cn"]
     frame = pl.DataFrame(
         {
@@ -333,8 +418,12 @@ def _write_reference(writer: InboxWriter, picker: StylePicker, bureaus: tuple[Bu
             "parent_code": [b.parent for b in bureaus],
             "bureau_level": [b.level for b in bureaus],
         },
-        schema={"bureau_code": pl.String, "bureau_name": pl.String, "parent_code": pl.String,
-                "bureau_level": pl.String},
+        schema={
+            "bureau_code": pl.String,
+            "bureau_name": pl.String,
+            "parent_code": pl.String,
+            "bureau_level": pl.String,
+        },
     )
     writer.write("bureaus", frame, city_style, "单位列表.xlsx")
 
@@ -353,8 +442,13 @@ def _write_reference(writer: InboxWriter, picker: StylePicker, bureaus: tuple[Bu
     ind = indicator_rows(years)
     frame = pl.DataFrame(
         ind,
-        schema={"year": pl.Int64, "avg_wage_annual": pl.Int64, "min_wage_monthly": pl.Int64,
-                "si_base_floor": pl.Int64, "si_base_ceiling": pl.Int64},
+        schema={
+            "year": pl.Int64,
+            "avg_wage_annual": pl.Int64,
+            "min_wage_monthly": pl.Int64,
+            "si_base_floor": pl.Int64,
+            "si_base_ceiling": pl.Int64,
+        },
         orient="row",
     )
     writer.write("economic_indicators", frame, city_style, "杭州市经济指标.xlsx")
@@ -391,13 +485,13 @@ def _write_reference(writer: InboxWriter, picker: StylePicker, bureaus: tuple[Bu
                 "year": pl.Series([k[1] for k in keys], dtype=pl.Int64),
                 "quota_total": pl.Series([opt(x["quota_total"]) for x in q], dtype=pl.Int64),
                 "quota_duty": pl.Series([opt(x["quota_duty"]) for x in q], dtype=pl.Int64),
-                "quota_civilian": pl.Series([opt(x["quota_civilian"]) for x in q],
-                                            dtype=pl.Int64),
+                "quota_civilian": pl.Series([opt(x["quota_civilian"]) for x in q], dtype=pl.Int64),
                 "staffing_review_date": _opt_dates([x["staffing_review_date"] for x in q]),
                 "finance_review_date": _opt_dates([x["finance_review_date"] for x in q]),
                 "approval_date": _opt_dates([x["approval_date"] for x in q]),
                 "approval_doc": [
-                    None if x["approval_date"] is None
+                    None
+                    if x["approval_date"] is None
                     else f"{prefix}〔{k[1]}〕{x['approval_seq']}号"
                     for k, x in zip(keys, q, strict=True)
                 ],
@@ -411,9 +505,17 @@ def _opt_dates(values: list[object]) -> pl.Series:
     return dates(arr, np.array([v is not None for v in values]))
 
 
-def _write_people_files(writer: InboxWriter, picker: StylePicker,
-                        bureaus: tuple[BureauDef, ...], win: Window, pop, policies: pl.DataFrame,
-                        comp: pl.DataFrame, grades: pl.DataFrame, seed: int) -> None:
+def _write_people_files(
+    writer: InboxWriter,
+    picker: StylePicker,
+    bureaus: tuple[BureauDef, ...],
+    win: Window,
+    pop,
+    policies: pl.DataFrame,
+    comp: pl.DataFrame,
+    grades: pl.DataFrame,
+    seed: int,
+) -> None:
     codes = np.array([b.code for b in bureaus])
     pid = pl.Series(np.char.zfill(pop.pid.astype(str), 6))
 
@@ -425,15 +527,25 @@ def _write_people_files(writer: InboxWriter, picker: StylePicker,
     )
     for (b, y), part in pol.partition_by("_b", "_year", as_dict=True, maintain_order=True).items():
         style = picker.bureau(int(b))
-        writer.write("accident_policies", part, style,
-                     file_name("accident_policies", bureaus[int(b)], style, int(y)))
+        writer.write(
+            "accident_policies",
+            part,
+            style,
+            file_name("accident_policies", bureaus[int(b)], style, int(y)),
+        )
 
     cfr = comp.with_columns(
         pl.col("_received").cast(pl.Int32).cast(pl.Date).alias("received_date"),
-        pl.when(pl.col("_concluded") >= 0).then(pl.col("_concluded")).cast(pl.Int32)
-        .cast(pl.Date).alias("concluded_date"),
-        pl.when(pl.col("_feedback") >= 0).then(pl.col("_feedback")).cast(pl.Int32)
-        .cast(pl.Date).alias("feedback_date"),
+        pl.when(pl.col("_concluded") >= 0)
+        .then(pl.col("_concluded"))
+        .cast(pl.Int32)
+        .cast(pl.Date)
+        .alias("concluded_date"),
+        pl.when(pl.col("_feedback") >= 0)
+        .then(pl.col("_feedback"))
+        .cast(pl.Int32)
+        .cast(pl.Date)
+        .alias("feedback_date"),
     ).sort("_b", "_received", "complaint_id")
     for (b,), part in cfr.partition_by("_b", as_dict=True, maintain_order=True).items():
         style = picker.bureau(int(b))
@@ -451,14 +563,22 @@ def _write_people_files(writer: InboxWriter, picker: StylePicker,
     gr = grades.with_columns(pid.gather(grades["_p"].to_numpy()).alias("person_id"))
     for (b, y), part in gr.partition_by("_b", "year", as_dict=True, maintain_order=True).items():
         style = picker.bureau(int(b))
-        writer.write("assessments", part, style,
-                     file_name("assessments", bureaus[int(b)], style, int(y)))
+        writer.write(
+            "assessments", part, style, file_name("assessments", bureaus[int(b)], style, int(y))
+        )
 
 
 # ---------------------------------------------------------------------- manifest
-def _manifest(scale: str, seed: int, win: Window, findings: pl.DataFrame, plan: Plan,
-              writer: InboxWriter, picker: StylePicker,
-              bureaus: tuple[BureauDef, ...]) -> dict[str, object]:
+def _manifest(
+    scale: str,
+    seed: int,
+    win: Window,
+    findings: pl.DataFrame,
+    plan: Plan,
+    writer: InboxWriter,
+    picker: StylePicker,
+    bureaus: tuple[BureauDef, ...],
+) -> dict[str, object]:
     rows = []
     unexplained = 0
     for rule, bureau, period, subject in findings.iter_rows():
@@ -466,8 +586,15 @@ def _manifest(scale: str, seed: int, win: Window, findings: pl.DataFrame, plan: 
             (r.plant_id for r in plan.records if r.explains(rule, bureau, period, subject)), None
         )
         unexplained += plant_id is None
-        rows.append({"rule_id": rule, "bureau_code": bureau, "period": period,
-                     "subject_id": subject, "plant_id": plant_id})
+        rows.append(
+            {
+                "rule_id": rule,
+                "bureau_code": bureau,
+                "period": period,
+                "subject_id": subject,
+                "plant_id": plant_id,
+            }
+        )
     counts = {r: 0 for r in RULES}
     for r in rows:
         counts[r["rule_id"]] += 1
@@ -480,11 +607,9 @@ def _manifest(scale: str, seed: int, win: Window, findings: pl.DataFrame, plan: 
         "as_of": win.as_of_date.isoformat(),
         "policy": "default (rules.md)",
         "note": "findings are what rules.md gives on this inbox with the default policy and "
-                "this as_of; for a rule marked exhaustive the warehouse must produce exactly "
-                "these findings and no others",
-        "rules": {
-            r: {"exhaustive": True, "findings": counts[r]} for r in RULES
-        },
+        "this as_of; for a rule marked exhaustive the warehouse must produce exactly "
+        "these findings and no others",
+        "rules": {r: {"exhaustive": True, "findings": counts[r]} for r in RULES},
         "unexplained_findings": unexplained,
         "findings": rows,
         "plants": [r.to_json() for r in plan.records],

@@ -11,7 +11,7 @@ from auxwatch.generate.catalog import (
     POST_HIGH_RISK_ARR,
     BureauDef,
 )
-from auxwatch.generate.dates import from_ymd, year_of
+from auxwatch.generate.dates import NOEND, from_ymd, year_of
 from auxwatch.generate.identity import names
 from auxwatch.generate.population import Population
 from auxwatch.generate.window import Window
@@ -130,7 +130,10 @@ def complaints(
 
 
 def finish_complaints(
-    rng: np.random.Generator, frame: pl.DataFrame, pop: Population, win: Window,
+    rng: np.random.Generator,
+    frame: pl.DataFrame,
+    pop: Population,
+    win: Window,
     bureaus: tuple[BureauDef, ...],
 ) -> pl.DataFrame:
     """Dates, ids and the remaining columns, once plants have been added."""
@@ -139,9 +142,9 @@ def finish_complaints(
     end = win.end
     received = frame["_received"].to_numpy()
     concluded = received + frame["_conclude_lag"].to_numpy()
-    concluded = np.where(frame["_conclude_lag"].to_numpy() < 0, np.int64(10**7), concluded)
+    concluded = np.where(frame["_conclude_lag"].to_numpy() < 0, NOEND, concluded)
     feedback = concluded + frame["_feedback_lag"].to_numpy()
-    feedback = np.where(frame["_feedback_lag"].to_numpy() < 0, np.int64(10**7), feedback)
+    feedback = np.where(frame["_feedback_lag"].to_numpy() < 0, NOEND, feedback)
     is_concluded = concluded <= end
     has_feedback = is_concluded & (feedback <= end)
     phones = np.char.add(
@@ -178,17 +181,17 @@ def finish_complaints(
     return out
 
 
-def training(
-    rng: np.random.Generator, pop: Population, win: Window
-) -> pl.DataFrame:
+def training(rng: np.random.Generator, pop: Population, win: Window) -> pl.DataFrame:
     """Yearly law and confidentiality training, and some skills courses, with exam scores."""
     s, y = stint_years(pop, win)
     lo = np.maximum(np.maximum(pop.s_start[s], _jan1(y)), win.start)
     hi = np.minimum(np.minimum(pop.s_end[s], _dec31(y)), win.end)
     per_type = []
-    for t, count in ((0, np.ones(len(s), dtype=np.int64)),
-                     (1, (rng.random(len(s)) < 0.85).astype(np.int64)),
-                     (2, rng.integers(0, 3, len(s)))):
+    for t, count in (
+        (0, np.ones(len(s), dtype=np.int64)),
+        (1, (rng.random(len(s)) < 0.85).astype(np.int64)),
+        (2, rng.integers(0, 3, len(s))),
+    ):
         idx = np.repeat(np.arange(len(s)), count)
         d = lo[idx] + (rng.random(len(idx)) * (hi[idx] - lo[idx] + 1)).astype(np.int64)
         score = np.clip(np.round(rng.normal(84, 7, len(idx)) * 2) / 2, 40, 100)

@@ -45,8 +45,19 @@ STYLES = {
     for s in (
         Style("cn_gb", "csv", "gb18030", "zh", "zh", "zh", "zh", "zh", True, False, "zh"),
         Style("en_utf8", "csv", "utf-8", "en", "code", "iso", "iso", "int", False, False, "en"),
-        Style("en_bom_slash", "csv", "utf-8-sig", "en_upper", "code", "slash", "slash", "int",
-              False, False, "en"),
+        Style(
+            "en_bom_slash",
+            "csv",
+            "utf-8-sig",
+            "en_upper",
+            "code",
+            "slash",
+            "slash",
+            "int",
+            False,
+            False,
+            "en",
+        ),
         Style("cn_bom", "csv", "utf-8-sig", "zh", "zh", "iso", "date", "ji", False, False, "zh"),
         Style("xlsx_cn", "xlsx", "", "zh", "zh", "cell", "cell", "ji", False, True, "zh"),
         Style("xlsx_en", "xlsx", "", "en", "code", "cell", "iso", "int", False, False, "en"),
@@ -139,9 +150,7 @@ def _xlsx_columns(frame: pl.DataFrame, dataset: str, style: Style) -> list[tuple
     for col in DATASETS[dataset].columns:
         c = pl.col(col.name)
         if col.type == "date" or (col.type == "month" and style.month == "cell"):
-            values = frame.select(
-                (c.cast(pl.Int32) + EXCEL_EPOCH_OFFSET).alias("v")
-            )["v"].to_list()
+            values = frame.select((c.cast(pl.Int32) + EXCEL_EPOCH_OFFSET).alias("v"))["v"].to_list()
             out.append(("d" if col.type == "date" else "m", values))
         elif col.type == "amount":
             out.append(("n", frame.select((c / 100).alias("v"))["v"].to_list()))
@@ -206,7 +215,7 @@ _PARTS_STATIC = {
         f'<Override PartName="/xl/workbook.xml" ContentType="{_CT}.sheet.main+xml"/>'
         f'<Override PartName="/xl/worksheets/sheet1.xml" ContentType="{_CT}.worksheet+xml"/>'
         f'<Override PartName="/xl/styles.xml" ContentType="{_CT}.styles+xml"/>'
-        '</Types>'
+        "</Types>"
     ),
     "_rels/.rels": (
         '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
@@ -218,7 +227,7 @@ _PARTS_STATIC = {
         f'<Relationships xmlns="{_PKG}">'
         f'<Relationship Id="rId1" Type="{_REL}/worksheet" Target="worksheets/sheet1.xml"/>'
         f'<Relationship Id="rId2" Type="{_REL}/styles" Target="styles.xml"/>'
-        '</Relationships>'
+        "</Relationships>"
     ),
     "xl/styles.xml": (
         '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
@@ -237,7 +246,7 @@ _PARTS_STATIC = {
         '<xf numFmtId="165" fontId="0" fillId="0" borderId="0" xfId="0" '
         'applyNumberFormat="1"/></cellXfs>'
         '<cellStyles count="1"><cellStyle name="Normal" xfId="0" builtinId="0"/></cellStyles>'
-        '</styleSheet>'
+        "</styleSheet>"
     ),
 }
 
@@ -275,7 +284,9 @@ def write_xlsx_bulk(frame: pl.DataFrame, dataset: str, style: Style, path: Path)
 
     ds = DATASETS[dataset]
     offset = 1 if style.index_col else 0
-    headers = ([INDEX_HEADER] if style.index_col else []) + [header_of(c, style) for c in ds.columns]
+    headers = ([INDEX_HEADER] if style.index_col else []) + [
+        header_of(c, style) for c in ds.columns
+    ]
     head_cells = "".join(
         f'<c r="{_col_letter(j)}1" t="inlineStr"><is><t>{h}</t></is></c>'
         for j, h in enumerate(headers)
@@ -296,13 +307,14 @@ def write_xlsx_bulk(frame: pl.DataFrame, dataset: str, style: Style, path: Path)
         else:
             cells.append(_cell(letter, "s", _text_expr(col, style)))
     rows = frame.with_columns(pl.int_range(2, frame.height + 2).alias("_r")).select(
-        pl.format('<row r="{}">', pl.col("_r")).alias("_open"), *[
-            e.alias(f"_c{i}") for i, e in enumerate(cells)
-        ]
+        pl.format('<row r="{}">', pl.col("_r")).alias("_open"),
+        *[e.alias(f"_c{i}") for i, e in enumerate(cells)],
     )
-    body = rows.select(
-        pl.concat_str([pl.all(), pl.lit("</row>")]).str.join("")
-    ).item() if frame.height else ""
+    body = (
+        rows.select(pl.concat_str([pl.all(), pl.lit("</row>")]).str.join("")).item()
+        if frame.height
+        else ""
+    )
     last = f"{_col_letter(len(headers) - 1)}{frame.height + 1}"
     sheet = (
         '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'

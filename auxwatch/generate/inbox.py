@@ -81,8 +81,9 @@ class StylePicker:
         return STYLES[key]
 
 
-def file_name(dataset: str, bureau: BureauDef, style: Style, year: int | None = None,
-              month: int | None = None) -> str:
+def file_name(
+    dataset: str, bureau: BureauDef, style: Style, year: int | None = None, month: int | None = None
+) -> str:
     if style.names == "zh":
         parts = [bureau.short]
         if month is not None:
@@ -142,7 +143,9 @@ class InboxWriter:
         data = b"PK\x03\x04" + self.rng.bytes(509)
         (folder / name).write_bytes(data)
         self.files[dataset] += 1
-        self.rejected.append({"file": f"{dataset}/{name}", "reason": "corrupt XLSX (not a workbook)"})
+        self.rejected.append(
+            {"file": f"{dataset}/{name}", "reason": "corrupt XLSX (not a workbook)"}
+        )
 
     def _inject(
         self, text: pl.DataFrame, dataset: str, kind: str, style: Style

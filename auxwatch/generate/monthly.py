@@ -80,6 +80,7 @@ class MonthBuilder:
         self.win = win
         self.bureaus = bureaus
         self.codes = np.array([b.code for b in bureaus])
+        self.code_series = pl.Series([b.code for b in bureaus], dtype=pl.String)
         self.standards = standards
         self.plan = plan
         self.seed = seed
@@ -149,7 +150,7 @@ class MonthBuilder:
         frame = pl.DataFrame(
             {
                 "snapshot_month": month,
-                "bureau_code": pl.Series(self.codes[b]),
+                "bureau_code": self.code_series.gather(b),
                 "person_id": self.pid_str.gather(p),
                 "id_number": self.id_str.gather(p),
                 "name": self.name_str.gather(p),
@@ -190,7 +191,10 @@ class MonthBuilder:
         n = len(p)
         base = self.base[p]
         understated = np.isin(p, np.fromiter(plan.understated.get(year, ()), dtype=np.int64))
-        base = np.where(understated, (base * 80 // 100) // 100 * 100, base)
+        # I03 plants: a fifth below last year's pay, but never under the floor (no I02)
+        base = np.where(
+            understated, np.maximum((base * 80 // 100) // 100 * 100, si_base_floor(year)), base
+        )
         low = np.isin(p, np.fromiter(plan.low_base.get(m, ()), dtype=np.int64))
         low_base = np.full(n, si_base_floor(year) - 300 * 100)
         types = np.tile(np.arange(6), n)
@@ -208,13 +212,13 @@ class MonthBuilder:
         frame = pl.DataFrame(
             {
                 "month": dates(np.full(len(rp), int(self.win.ms[m]))),
-                "bureau_code": pl.Series(self.codes[rb]),
+                "bureau_code": self.code_series.gather(rb),
                 "person_id": self.pid_str.gather(rp),
                 "insurance_type": _lookup(INSURANCE_TYPES, types),
                 "contribution_base": pl.Series(rbase, dtype=pl.Int64),
                 "employer_amount": pl.Series(employer, dtype=pl.Int64),
                 "employee_amount": pl.Series(employee, dtype=pl.Int64),
-                "status": pl.Series(np.where(arrears, "arrears", "paid")),
+                "status": _lookup(("paid", "arrears"), arrears.astype(np.int64)),
                 "_p": pl.Series(rp, dtype=pl.Int64),
                 "_b": pl.Series(rb, dtype=pl.Int64),
                 "_t": pl.Series(types, dtype=pl.Int64),
@@ -274,7 +278,7 @@ class MonthBuilder:
             comps = [np.where(sick, 1800 * 100 if i == 0 else 0, c) for i, c in enumerate(comps)]
         n = len(p)
         pid_col = self.pid_str.gather(p)
-        codes = self.codes[b]
+        codes = self.code_series.gather(b)
         fakes = [(bb, pid) for mm, bb, pid in plan.ghost_fake if mm == m]
         if fakes:
             extra = len(fakes)
@@ -285,19 +289,16 @@ class MonthBuilder:
                 )
             ]
             pid_col = pl.concat([pid_col, pl.Series([f"{pid:06d}" for _, pid in fakes])])
-            codes = np.concatenate([codes, self.codes[[bb for bb, _ in fakes]]])
+            codes = pl.concat([codes, self.code_series.gather([bb for bb, _ in fakes])])
             p = np.concatenate([p, np.full(extra, -1)])
             b = np.concatenate([b, np.array([bb for bb, _ in fakes])])
             s = np.concatenate([s, np.full(extra, -1)])
             n += extra
         gross = np.sum(comps, axis=0)
         # Deductions as withheld for the insurance rows of this bureau and month.
-        ded = (
-            insurance.group_by("_p", "_b")
-            .agg(
-                pl.col("employee_amount").filter(pl.col("_t") < SOCIAL).sum().alias("si"),
-                pl.col("employee_amount").filter(pl.col("_t") == SOCIAL).sum().alias("hf"),
-            )
+        ded = insurance.group_by("_p", "_b").agg(
+            pl.col("employee_amount").filter(pl.col("_t") < SOCIAL).sum().alias("si"),
+            pl.col("employee_amount").filter(pl.col("_t") == SOCIAL).sum().alias("hf"),
         )
         keyed = pl.DataFrame({"_p": p, "_b": b}).join(ded, on=["_p", "_b"], how="left")
         si = keyed["si"].fill_null(0).to_numpy().astype(np.int64)
@@ -322,7 +323,7 @@ class MonthBuilder:
         frame = pl.DataFrame(
             {
                 "pay_month": dates(np.full(n, ms)),
-                "bureau_code": pl.Series(codes),
+                "bureau_code": codes,
                 "person_id": pid_col,
                 "base_pay": comps[0],
                 "post_pay": comps[1],
@@ -366,9 +367,7 @@ class MonthBuilder:
     def _accumulate(self, m: int, payroll: pl.DataFrame) -> None:
         year = int(self.win.years[m])
         s, k = self._year_accumulators(year)
-        per_person = (
-            payroll.filter(pl.col("_p") >= 0).group_by("_p").agg(pl.col("gross_pay").sum())
-        )
+        per_person = payroll.filter(pl.col("_p") >= 0).group_by("_p").agg(pl.col("gross_pay").sum())
         idx = per_person["_p"].to_numpy()
         s[idx] += per_person["gross_pay"].to_numpy()
         k[idx] += 1
@@ -378,9 +377,3 @@ class MonthBuilder:
         insurance = self.insurance(m, roster)
         payroll, original = self.payroll(m, roster, insurance)
         return MonthFrames(m, roster, payroll, original, insurance)
-
-    def expected_base(self, year: int) -> tuple[np.ndarray, np.ndarray, int, int]:
-        """Gross sum and months of pay in year-1, and the year's floor and ceiling (I03)."""
-        s, k = self._year_accumulators(year - 1)
-        return s, k, si_base_floor(year), si_base_ceiling(year)
-

@@ -63,12 +63,22 @@ def merge_intervals(frame: pl.DataFrame, keys: list[str], s: str, e: str) -> pl.
     if frame.height == 0:
         return frame.select(*keys, s, e)
     ordered = frame.sort([*keys, s])
-    prev_max = pl.col(e).cum_max().shift(1).over(keys)
+    group = ordered.select(pl.struct(keys).rle_id().alias("g"))["g"].to_numpy().astype(np.int64)
+    starts = ordered[s].to_numpy().astype(np.int64)
+    ends = ordered[e].to_numpy().astype(np.int64)
+    # Running maximum of the ends within each key: offset every key above the previous
+    # one so that a single accumulate never carries a maximum across keys.
+    shift = np.int64(1) << 40
+    running = np.maximum.accumulate(ends + group * shift) - group * shift
+    prev = np.empty_like(running)
+    prev[0] = -1
+    prev[1:] = running[:-1]
+    new_key = np.ones(len(group), dtype=bool)
+    new_key[1:] = group[1:] != group[:-1]
+    block = np.cumsum(new_key | (starts > prev + 1))
     return (
-        ordered.with_columns(
-            (prev_max.is_null() | (pl.col(s) > prev_max + 1)).cum_sum().alias("_block")
-        )
-        .group_by([*keys, "_block"])
+        ordered.with_columns(pl.Series("_block", block))
+        .group_by([*keys, "_block"], maintain_order=True)
         .agg(pl.col(s).min(), pl.col(e).max())
         .drop("_block")
     )
@@ -123,8 +133,14 @@ class Oracle:
         self.cover = cover
 
     # ------------------------------------------------------------------ recording
-    def _add(self, rule: str, frame: pl.DataFrame, subject: pl.Expr, period: pl.Expr | str,
-             bureau: pl.Expr | None = None) -> None:
+    def _add(
+        self,
+        rule: str,
+        frame: pl.DataFrame,
+        subject: pl.Expr,
+        period: pl.Expr | str,
+        bureau: pl.Expr | None = None,
+    ) -> None:
         if frame.height == 0:
             return
         per = pl.lit(period) if isinstance(period, str) else period
@@ -221,22 +237,31 @@ class Oracle:
             {
                 "category": [c for c in CATEGORIES for _ in range(7)],
                 "level": [lv for _ in CATEGORIES for lv in range(1, 8)],
-                "_std": [int(self.standards.amount[rev, c, lv - 1])
-                         for c in range(2) for lv in range(1, 8)],
+                "_std": [
+                    int(self.standards.amount[rev, c, lv - 1])
+                    for c in range(2)
+                    for lv in range(1, 8)
+                ],
             }
         )
         full = r.filter(pl.col("_full")).select("bureau_code", "person_id", "category", "level")
         judged = pay.join(full, on=["bureau_code", "person_id"], how="inner").join(
             std, on=["category", "level"], how="left"
         )
-        self._add("P01", judged.filter(pl.col("base_pay") + pl.col("level_pay") < pl.col("_std")),
-                  pid, period)
+        self._add(
+            "P01",
+            judged.filter(pl.col("base_pay") + pl.col("level_pay") < pl.col("_std")),
+            pid,
+            period,
+        )
         self._add("P02", judged.filter(pl.col("gross_pay") < min_wage_monthly(year)), pid, period)
-        ghosts = pay.join(r.select("bureau_code", "person_id"), on=["bureau_code", "person_id"],
-                          how="anti").filter(pl.col("_b").is_in(list(roster_b)))
+        ghosts = pay.join(
+            r.select("bureau_code", "person_id"), on=["bureau_code", "person_id"], how="anti"
+        ).filter(pl.col("_b").is_in(list(roster_b)))
         self._add("P03", ghosts, pid, period)
-        unpaid = r.join(pay.select("bureau_code", "person_id"), on=["bureau_code", "person_id"],
-                        how="anti").filter(pl.col("_b").is_in(list(pay_b)))
+        unpaid = r.join(
+            pay.select("bureau_code", "person_id"), on=["bureau_code", "person_id"], how="anti"
+        ).filter(pl.col("_b").is_in(list(pay_b)))
         self._add("P04", unpaid, pid, period)
         for (b,), g in pay.group_by("_b"):
             acc = self.pay_bureau_year[(int(b), year)]
@@ -245,11 +270,16 @@ class Oracle:
 
         # I01, I02, I03 (collected)
         paid = ins.filter(pl.col("status") == "paid")
-        need = r.filter(pl.col("_end")).select("bureau_code", "person_id").join(
-            pl.DataFrame({"insurance_type": list(INSURANCE_TYPES)}), how="cross"
+        need = (
+            r.filter(pl.col("_end"))
+            .select("bureau_code", "person_id")
+            .join(pl.DataFrame({"insurance_type": list(INSURANCE_TYPES)}), how="cross")
         )
-        missing = need.join(paid.select("person_id", "insurance_type").unique(),
-                            on=["person_id", "insurance_type"], how="anti")
+        missing = need.join(
+            paid.select("person_id", "insurance_type").unique(),
+            on=["person_id", "insurance_type"],
+            how="anti",
+        )
         self._add("I01", missing, pl.format("{}/{}", pid, pl.col("insurance_type")), period)
         low = paid.filter(
             (pl.col("insurance_type") != "housing_fund")
@@ -302,8 +332,12 @@ class Oracle:
         """(person, bureau_code, contract_start, period) of every contract_start change."""
         if not self.renewals:
             return pl.DataFrame(
-                schema={"_p": pl.Int64, "bureau_code": pl.String, "_cs": pl.Int64,
-                        "period": pl.String}
+                schema={
+                    "_p": pl.Int64,
+                    "bureau_code": pl.String,
+                    "_cs": pl.Int64,
+                    "period": pl.String,
+                }
             )
         return pl.concat(self.renewals)
 
@@ -438,10 +472,9 @@ class Oracle:
         # so it is shown when it is no later than the end of the person's last row month
         last_end = np.zeros(pop.persons, dtype=np.int64)
         np.maximum.at(last_end, pop.s_person, np.minimum(pop.s_end, win.end))
-        last_month_end = (
-            (win.month_of(last_end) + win.first_ordinal + 1)
-            .astype("datetime64[M]").astype("datetime64[D]").astype(np.int64) - 1
-        )
+        last_month_end = (win.month_of(last_end) + win.first_ordinal + 1).astype(
+            "datetime64[M]"
+        ).astype("datetime64[D]").astype(np.int64) - 1
         pre = pop.pretrain
         shown = (pre <= last_month_end) & (pre <= self.as_of)
         deadline = hire + PRETRAINING_GRACE
@@ -477,11 +510,12 @@ class Oracle:
             pl.col("bureau_code").sort_by("_lm", "bureau_code").last(),
         )
         # (Y+1)-03-31 < as_of
-        closed = [int(v) for v in years
-                  if int(np.datetime64(f"{int(v) + 1}-03-31").astype(np.int64)) < self.as_of]
-        due = per.filter(
-            (pl.col("_days") >= ASSESSMENT_MIN_DAYS) & pl.col("year").is_in(closed)
-        )
+        closed = [
+            int(v)
+            for v in years
+            if int(np.datetime64(f"{int(v) + 1}-03-31").astype(np.int64)) < self.as_of
+        ]
+        due = per.filter((pl.col("_days") >= ASSESSMENT_MIN_DAYS) & pl.col("year").is_in(closed))
         missing = due.join(grades.select("_p", "year"), on=["_p", "year"], how="anti")
         self._add(
             "T02",
@@ -517,15 +551,25 @@ class Oracle:
         rows = []
         for s in hit:
             d = to_date(int(pop.s_end[s]))
-            rows.append(("E01", str(self.codes[pop.s_bureau[s]]), f"{d.year}-{d.month:02d}-01",
-                         f"{int(pop.pid[pop.s_person[s]]):06d}"))
+            rows.append(
+                (
+                    "E01",
+                    str(self.codes[pop.s_bureau[s]]),
+                    f"{d.year}-{d.month:02d}-01",
+                    f"{int(pop.pid[pop.s_person[s]]):06d}",
+                )
+            )
         self._add_rows(rows)
 
     def _complaints(self, c: pl.DataFrame) -> None:
         as_of = self.as_of
         known = c.filter(pl.col("_received") <= as_of).with_columns(
-            pl.col("_received").cast(pl.Int32).cast(pl.Date).dt.month_start()
-            .cast(pl.String).alias("_period"),
+            pl.col("_received")
+            .cast(pl.Int32)
+            .cast(pl.Date)
+            .dt.month_start()
+            .cast(pl.String)
+            .alias("_period"),
             (
                 pl.col("_received")
                 + COMPLAINT_DAYS
@@ -555,8 +599,7 @@ class Oracle:
         ).select("person_id", "complaint_id", "bureau_code", "_received", "_period")
         if bad.height == 0:
             return
-        pairs = bad.join(bad.select("person_id", pl.col("_received").alias("_r2")),
-                         on="person_id")
+        pairs = bad.join(bad.select("person_id", pl.col("_received").alias("_r2")), on="person_id")
         counts = (
             pairs.filter(
                 (pl.col("_r2") <= pl.col("_received"))
@@ -566,9 +609,11 @@ class Oracle:
             .agg(pl.len().alias("n"))
             .filter(pl.col("n") >= REPEAT_THRESHOLD)
         )
-        per_month = counts.sort("_received", "complaint_id").group_by(
-            "person_id", "_period"
-        ).agg(pl.col("bureau_code").last())
+        per_month = (
+            counts.sort("_received", "complaint_id")
+            .group_by("person_id", "_period")
+            .agg(pl.col("bureau_code").last())
+        )
         self._add("C03", per_month, pl.col("person_id"), pl.col("_period"))
 
     def _s01(self) -> None:
@@ -585,4 +630,3 @@ class Oracle:
                     if (b, m, ds) not in self.exists:
                         rows.append(("S01", code, period, ds))
         self._add_rows(rows)
-

@@ -30,9 +30,7 @@ class PlantRecord:
             return True
         if subject_id in self.subjects:
             return True
-        return any(
-            b == bureau_code and (p == "" or p == period) for b, p in self.bureau_periods
-        )
+        return any(b == bureau_code and (p == "" or p == period) for b, p in self.bureau_periods)
 
     def to_json(self) -> dict[str, object]:
         return {
@@ -47,7 +45,6 @@ class PlantRecord:
 
 @dataclass
 class Plan:
-    enabled: bool = True
     records: list[PlantRecord] = field(default_factory=list)
     # payroll, by month index
     pay_level: dict[int, dict[int, int]] = field(default_factory=lambda: defaultdict(dict))

@@ -27,8 +27,13 @@ class Chooser:
     """Picks persons, bureaus and months for plants, deterministically and without reuse."""
 
     def __init__(
-        self, rng: np.random.Generator, pop: Population, win: Window,
-        bureaus: tuple[BureauDef, ...], plan: Plan, unit: int,
+        self,
+        rng: np.random.Generator,
+        pop: Population,
+        win: Window,
+        bureaus: tuple[BureauDef, ...],
+        plan: Plan,
+        unit: int,
     ) -> None:
         self.rng = rng
         self.pop = pop
@@ -63,8 +68,14 @@ class Chooser:
     def pids(self, persons: np.ndarray) -> tuple[str, ...]:
         return tuple(f"{int(self.pop.pid[p]):06d}" for p in persons)
 
-    def record(self, rules: tuple[str, ...], description: str, persons: np.ndarray = None,
-               subjects: tuple[str, ...] = (), bureau_periods: tuple = ()) -> None:
+    def record(
+        self,
+        rules: tuple[str, ...],
+        description: str,
+        persons: np.ndarray | None = None,
+        subjects: tuple[str, ...] = (),
+        bureau_periods: tuple = (),
+    ) -> None:
         self.counter += 1
         self.plan.add(
             PlantRecord(
@@ -107,8 +118,11 @@ def choose_before(chooser: Chooser) -> None:
         dropped.append((str(c.codes[b]), _period(win, m)))
         c.avoid_bureau = b
     if dropped:
-        c.record(("S01",), "a bureau's payroll file for one month is missing",
-                 bureau_periods=tuple(dropped))
+        c.record(
+            ("S01",),
+            "a bureau's payroll file for one month is missing",
+            bureau_periods=tuple(dropped),
+        )
     # A resent payroll file corrects the first one (replacement semantics, no finding).
     if n_months >= 2:
         cb = int((c.avoid_bureau + 1) % nb) if c.avoid_bureau >= 0 else 0
@@ -127,7 +141,9 @@ def choose_before(chooser: Chooser) -> None:
     chosen2 = c.pick(duty & (months_in >= 3), max(1, u // 2))
     for i, p in enumerate(chosen2):
         pop.s_post[c.stint_of[p]] = _POST[("C01", "C03")[i % 2]]
-    c.record(("W02",), "category does not match the kind of post", np.concatenate([chosen, chosen2]))
+    c.record(
+        ("W02",), "category does not match the kind of post", np.concatenate([chosen, chosen2])
+    )
 
     hires = c.hired_in_window & (c.first_m >= 0)
     # R01: hired without a public recruitment batch.
@@ -139,8 +155,9 @@ def choose_before(chooser: Chooser) -> None:
     if len(chosen):
         pop.birth[chosen] = add_years(pop.hire[chosen], -17) - rng.integers(30, 300, len(chosen))
         others = set(np.delete(pop.id_number, chosen).tolist())
-        pop.id_number[chosen] = unique_id_numbers(rng, pop.birth[chosen], pop.gender[chosen],
-                                                  taken=others)
+        pop.id_number[chosen] = unique_id_numbers(
+            rng, pop.birth[chosen], pop.gender[chosen], taken=others
+        )
     c.record(("R02",), "hired under 18", chosen)
     # R03: below-college education and no special status.
     chosen = c.pick(hires, u)
@@ -178,9 +195,12 @@ def choose_before(chooser: Chooser) -> None:
     cand = np.zeros(pop.persons, dtype=bool)
     month_of_promo = np.full(pop.persons, -1)
     for m in range(1, n_months - 1):
-        fit = promoted[:, m] & c.full_month(np.arange(pop.persons), m) & c.full_month(
-            np.arange(pop.persons), m + 1
-        ) & (month_of_promo < 0)
+        fit = (
+            promoted[:, m]
+            & c.full_month(np.arange(pop.persons), m)
+            & c.full_month(np.arange(pop.persons), m + 1)
+            & (month_of_promo < 0)
+        )
         month_of_promo[fit] = m
         cand |= fit
     chosen = c.pick(cand & ok_pay, u)
@@ -223,8 +243,11 @@ def choose_before(chooser: Chooser) -> None:
 
     # P06: a bureau-year without performance pay (average pay falls below the city average).
     as_of_year = win.as_of_date.year
-    years = [int(y) for y in np.unique(win.years) if int(y) < as_of_year
-             and int((win.years == y).sum()) >= 3]
+    years = [
+        int(y)
+        for y in np.unique(win.years)
+        if int(y) < as_of_year and int((win.years == y).sum()) >= 3
+    ]
     cut = []
     for k in range(2 if nb > 50 else 1):
         if not years:
@@ -234,11 +257,14 @@ def choose_before(chooser: Chooser) -> None:
         plan.perf_cut.add((b, y))
         cut.append((str(c.codes[b]), f"{y}-01-01"))
     if cut:
-        c.record(("P06",), "no performance pay for a year: average pay below the city average",
-                 bureau_periods=tuple(cut))
+        c.record(
+            ("P06",),
+            "no performance pay for a year: average pay below the city average",
+            bureau_periods=tuple(cut),
+        )
 
     # I01: two months in arrears; three months without housing fund.
-    at_end = (c.end >= win.me[np.minimum(c.first_m + 3, n_months - 1)])
+    at_end = c.end >= win.me[np.minimum(c.first_m + 3, n_months - 1)]
     chosen = c.pick(at_end & (months_in >= 4), u)
     for p in chosen:
         m = int(rng.integers(c.first_m[p], c.last_m[p] - 1))
@@ -284,8 +310,9 @@ def choose_before(chooser: Chooser) -> None:
     risky = POST_HIGH_RISK_ARR[pop.s_post[s]]
     chosen = c.pick(hires & risky & (c.start + 50 <= win.end), half)
     pop.s_personal_delay[s[chosen]] = 45
-    c.record(("I05",), "personal accident cover starts 45 days after hire on a high-risk post",
-             chosen)
+    c.record(
+        ("I05",), "personal accident cover starts 45 days after hire on a high-risk post", chosen
+    )
 
     # E01: leavers who did not return their equipment.
     gone = (pop.s_kind[s] == 1) & (c.end + 30 < win.as_of)
@@ -300,9 +327,8 @@ def choose_before(chooser: Chooser) -> None:
     a = first_stint
     t = pop.s_end[a] + 1
     _, _, tday = ymd(t)
-    contract_edge = (
-        ((pop.s_ce[a] >= t - 1) & (pop.s_ce[a] <= t + 10))
-        | ((pop.s_r[a] >= t - 1) & (pop.s_r[a] <= t + 11))
+    contract_edge = ((pop.s_ce[a] >= t - 1) & (pop.s_ce[a] <= t + 10)) | (
+        (pop.s_r[a] >= t - 1) & (pop.s_r[a] <= t + 11)
     )
     ok = (tday <= 16) & ~contract_edge & ~c.used[two]
     k = min(third, int(ok.sum()))
@@ -403,8 +429,11 @@ def choose_after(
     as_of = win.as_of
 
     # T02: a year's assessment missing for someone who worked all of it.
-    closed = [y for y in sorted({int(v) for v in win.years})
-              if int(np.datetime64(f"{y + 1}-03-31").astype(np.int64)) < as_of]
+    closed = [
+        y
+        for y in sorted({int(v) for v in win.years})
+        if int(np.datetime64(f"{y + 1}-03-31").astype(np.int64)) < as_of
+    ]
     for y in closed:
         lo = max(int(np.datetime64(f"{y}-01-01").astype(np.int64)), win.start)
         hi = min(int(np.datetime64(f"{y}-12-31").astype(np.int64)), win.end)
@@ -464,8 +493,11 @@ def choose_after(
         q["quota_duty"] = None
         q["quota_civilian"] = None
         code = str(c.codes[b])
-        c.record(("Q01",), "headcount above the approved quota",
-                 bureau_periods=tuple((code, _period(win, m)) for m in months_of[y]))
+        c.record(
+            ("Q01",),
+            "headcount above the approved quota",
+            bureau_periods=tuple((code, _period(win, m)) for m in months_of[y]),
+        )
     key = next_key()
     if key:
         b, y = key
@@ -475,8 +507,9 @@ def choose_after(
         q["quota_duty"] = int(max(duty, total - q["quota_civilian"]) * 1.05) + 1
         q["quota_total"] = q["quota_duty"] + q["quota_civilian"]
         code = str(c.codes[b])
-        c.record(("Q02",), "civilian headcount above the civilian quota",
-                 subjects=(f"{code}/civilian",))
+        c.record(
+            ("Q02",), "civilian headcount above the civilian quota", subjects=(f"{code}/civilian",)
+        )
     for variant in ("no_approval", "early_approval") + (("no_row",) if len(c.bureaus) > 50 else ()):
         key = next_key()
         if not key:

@@ -277,5 +277,3 @@ def simulate(seed: int, win: Window, bureaus: tuple[BureauDef, ...], headcount: 
         s_transport_delay=np.zeros(len(order), dtype=np.int64),
         s_personal_delay=np.zeros(len(order), dtype=np.int64),
     )
-
-

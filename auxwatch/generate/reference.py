@@ -15,8 +15,8 @@ from auxwatch.generate.window import Window
 
 
 def avg_wage_annual(year: int) -> int:
-    """City average wage of employed persons, cents: about 100k yuan in 2020, +4.8 % a year."""
-    return int(round(100_000 * 1.048 ** (year - 2020))) * 100
+    """City average wage of employed persons, cents: about 100k yuan in 2020, +4.5 % a year."""
+    return int(round(100_000 * 1.045 ** (year - 2020))) * 100
 
 
 def min_wage_monthly(year: int) -> int:

@@ -67,10 +67,7 @@ def _canonical(dataset: str, header: list[str]) -> list[str | None]:
 
 
 def _files(root: Path, dataset: str, rejected: set[str]) -> list[Path]:
-    return [
-        p for p in sorted((root / dataset).iterdir())
-        if f"{dataset}/{p.name}" not in rejected
-    ]
+    return [p for p in sorted((root / dataset).iterdir()) if f"{dataset}/{p.name}" not in rejected]
 
 
 def _cents(value: object) -> int:
@@ -145,7 +142,11 @@ def test_formats_are_mixed(planted) -> None:
     rejected = {r["file"] for r in manifest["rejected_files"]}
     kinds = set()
     for path in sorted(out.rglob("*")):
-        if not path.is_file() or path.name.startswith(".") or path.relative_to(out).as_posix() in rejected:
+        if (
+            not path.is_file()
+            or path.name.startswith(".")
+            or path.relative_to(out).as_posix() in rejected
+        ):
             continue
         data = path.read_bytes()
         if path.suffix == ".xlsx":
@@ -169,8 +170,15 @@ def test_formats_are_mixed(planted) -> None:
                 kinds.add("thousands_separators")
             if re.search(r"[一二三四五六七]级", text):
                 kinds.add("chinese_levels")
-    assert {"xlsx_date_cells", "utf8_bom", "utf8_en", "gb18030", "gb18030_chinese_dates",
-            "thousands_separators", "chinese_levels"} <= kinds
+    assert {
+        "xlsx_date_cells",
+        "utf8_bom",
+        "utf8_en",
+        "gb18030",
+        "gb18030_chinese_dates",
+        "thousands_separators",
+        "chinese_levels",
+    } <= kinds
 
 
 def test_id_numbers_valid_and_person_ids_six_digits(planted) -> None:
@@ -210,9 +218,10 @@ def test_payroll_arithmetic_exact(planted) -> None:
                 if name and DATASETS["payroll"].column(name).type == "amount"
             }
             assert v["gross_pay"] == sum(v[p] for p in parts), path
-            assert v["net_pay"] == v["gross_pay"] - v["si_employee"] - v["hf_employee"] - v[
-                "income_tax"
-            ], path
+            assert (
+                v["net_pay"]
+                == v["gross_pay"] - v["si_employee"] - v["hf_employee"] - v["income_tax"]
+            ), path
             checked += 1
     assert checked > 10_000
 
@@ -230,8 +239,12 @@ def test_every_rule_fires_where_planted(planted) -> None:
     assert manifest["as_of"] == "2026-07-01"
     # bad rows and the corrupt file are listed with where they are
     assert {b["reason"] for b in manifest["bad_rows"]} == {
-        "bad_check_digit", "duplicate_row_key", "unknown_enum", "unparseable_date",
-        "unknown_bureau", "missing_required",
+        "bad_check_digit",
+        "duplicate_row_key",
+        "unknown_enum",
+        "unparseable_date",
+        "unknown_bureau",
+        "missing_required",
     }
     assert len(manifest["rejected_files"]) == 1
     # a realistic share: findings on person-months stay a few percent of roster rows
@@ -241,8 +254,9 @@ def test_every_rule_fires_where_planted(planted) -> None:
 
 
 def test_clean_data_produces_no_findings(tmp_path: Path) -> None:
-    summary = generate(tmp_path / "inbox", "small", seed=8, months=15,
-                       end_month=date(2025, 12, 1), plant=False)
+    summary = generate(
+        tmp_path / "inbox", "small", seed=8, months=15, end_month=date(2025, 12, 1), plant=False
+    )
     manifest = json.loads((tmp_path / "inbox" / ".planted.json").read_text(encoding="utf-8"))
     assert manifest["findings"] == []
     assert manifest["plants"] == [] and manifest["bad_rows"] == []
