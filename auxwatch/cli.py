@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import json
 import os
 import sys
 from collections.abc import Sequence
@@ -68,6 +69,7 @@ def _parser() -> argparse.ArgumentParser:
     demo = sub.add_parser("demo", help="generate a small inbox, run, serve dashboards + Dagster")
     demo.add_argument("--dir", type=Path, default=Path("demo"), help="folder for the demo data")
     demo.add_argument("--seed", type=int, default=1)
+    demo.add_argument("--months", type=int, default=None, help="months of history to generate")
     demo.add_argument("--port", type=int, default=8501, help="dashboard port")
     demo.add_argument("--dagster-port", type=int, default=3000)
 
@@ -82,9 +84,22 @@ def cmd_generate(out: Path, scale: str, seed: int, months: int | None) -> int:
     kwargs: dict[str, object] = {"scale": scale, "seed": seed}
     if months is not None:
         kwargs["months"] = months
-    generate(out, **kwargs)
-    print(f"wrote a {scale} inbox to {out}")
+    summary = generate(out, **kwargs)
+    print(
+        f"wrote a {scale} inbox to {out}: {summary.files} files, "
+        f"{summary.first_month}..{summary.last_month}; evaluate it with --as-of {summary.as_of}"
+    )
     return 0
+
+
+def _generated_as_of(inbox: Path) -> str | None:
+    """The evaluation date a generated inbox was planted for (its .planted.json)."""
+    try:
+        manifest = json.loads((inbox / ".planted.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    value = manifest.get("as_of")
+    return value if isinstance(value, str) else None
 
 
 def cmd_run(
@@ -122,7 +137,7 @@ def cmd_serve(warehouse: Path, port: int) -> int:
     return servers.wait_all([proc])
 
 
-def cmd_demo(folder: Path, seed: int, port: int, dagster_port: int) -> int:
+def cmd_demo(folder: Path, seed: int, months: int | None, port: int, dagster_port: int) -> int:
     from auxwatch import servers
     from auxwatch.workspace import Workspace
 
@@ -131,8 +146,9 @@ def cmd_demo(folder: Path, seed: int, port: int, dagster_port: int) -> int:
     workspace = Workspace.for_warehouse(folder / "warehouse.duckdb")
     if not inbox.is_dir():
         print(f"generating a small inbox in {inbox}", file=sys.stderr)
-        cmd_generate(inbox, "small", seed, None)
-    cmd_run(inbox, workspace.warehouse, None, None, True)
+        cmd_generate(inbox, "small", seed, months)
+    # The planted findings are those of the generator's as_of: evaluate on that date.
+    cmd_run(inbox, workspace.warehouse, None, _generated_as_of(inbox), True)
     dagster = servers.start(
         servers.dagster_command(dagster_port), env=servers.dagster_env(workspace, inbox)
     )
@@ -175,7 +191,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "serve":
             return cmd_serve(args.warehouse, args.port)
         if args.command == "demo":
-            return cmd_demo(args.dir, args.seed, args.port, args.dagster_port)
+            return cmd_demo(args.dir, args.seed, args.months, args.port, args.dagster_port)
     except KeyboardInterrupt:
         print("auxwatch: interrupted", file=sys.stderr)
         return 130
