@@ -20,6 +20,8 @@ from auxwatch.progress import Progress
 from auxwatch.workspace import Workspace
 
 IDENTITY_KEY_ENV = "AUXWATCH_IDENTITY_KEY"
+# Run logs kept beside the warehouse; the Dagster instance keeps every run's events anyway.
+KEEP_LOGS = 30
 
 
 class RunFailed(RuntimeError):
@@ -73,6 +75,12 @@ def _summarise(result) -> tuple[dict[str, int], dict[str, int]]:  # noqa: ANN001
     return files, rows
 
 
+def prune_logs(folder: Path, keep: int = KEEP_LOGS) -> None:
+    logs = sorted(folder.glob("run-*.log"))
+    for old in logs[: max(0, len(logs) - keep)]:
+        old.unlink(missing_ok=True)
+
+
 @contextlib.contextmanager
 def output_to_log(log_path: Path) -> Iterator[TextIO]:
     """Send everything written to fds 1 and 2 (dbt's and Dagster's chatter) to a log file.
@@ -121,6 +129,7 @@ def run_pipeline(
     run_id = str(uuid.uuid4())
     stamp = dt.datetime.now().strftime("%Y%m%dT%H%M%S")
     log_path = workspace.work_dir / "logs" / f"run-{stamp}-{run_id[:8]}.log"
+    prune_logs(log_path.parent, keep=KEEP_LOGS - 1)
     with output_to_log(log_path) as terminal:
         progress.stream = terminal
         result = _execute(inbox, workspace, policy_file, policy.as_of, run_id, progress)
