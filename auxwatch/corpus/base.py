@@ -385,7 +385,7 @@ def own_base() -> dict[str, BaseTable]:
 def base_from_inbox(
     inbox: Path, *, max_rows: int = 40, today: date | None = None
 ) -> dict[str, BaseTable]:
-    """Bases from an inbox (the demo generator's): per dataset, the first file that reads, its
+    """Bases from an inbox (the demo generator's): per dataset, the largest file that reads, its
     rows that load clean (demo inboxes plant bad rows on purpose), at most `max_rows` of them.
     Datasets the inbox lacks fall back to the hand-written base."""
     today = today or date.today()
@@ -394,7 +394,11 @@ def base_from_inbox(
     known: set[str] = set()
     for name, ds in DATASETS.items():
         folder = inbox / name
-        files = sorted(p for p in folder.glob("*") if p.suffix.lower() in (".csv", ".xlsx"))
+        # the largest file first: it holds the most varied rows
+        files = sorted(
+            (p for p in folder.glob("*") if p.suffix.lower() in (".csv", ".xlsx")),
+            key=lambda p: (-p.stat().st_size, p.name),
+        )
         for path in files:
             if path.name.startswith((".", "~$")):
                 continue

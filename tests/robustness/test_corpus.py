@@ -120,3 +120,20 @@ def test_corpus_writes_to_disk_with_an_expectation_per_case(tmp_path: Path):
     for folder in folders:
         assert (folder / "expect.json").is_file()
         assert any(p.is_file() for p in (folder / "inbox").rglob("*"))
+
+
+def test_corpus_derived_from_the_demo_generator_meets_its_expectations(tmp_path: Path):
+    """The same families applied to files the demo generator writes (its formats, headers and
+    encodings), every third case to bound the time."""
+    from auxwatch.corpus import base_from_inbox, run_corpus
+    from auxwatch.generate import generate
+
+    summary = generate(tmp_path / "inbox", "small", 5, months=1)
+    today = date.fromisoformat(summary.as_of)
+    bases = base_from_inbox(tmp_path / "inbox", today=today)
+    assert bases["roster"].rows != BASES["roster"].rows, "the generator's files were not used"
+    cases = build_cases(bases)
+    assert len(cases) >= 200
+    report = run_corpus(cases[::3], bases, today=today)
+    assert not report.failures, report.summary()
+    assert report.counts()["rows lost"] == 0 and report.counts()["rows duplicated"] == 0
