@@ -9,6 +9,8 @@ import hashlib
 import json
 import os
 from collections.abc import Iterator, Mapping
+from collections.abc import Set as AbstractSet
+from graphlib import TopologicalSorter
 from pathlib import Path
 from typing import Any
 
@@ -105,6 +107,22 @@ def build_fingerprint(work_db: Path, vars_: Mapping[str, Any], manifest_path: Pa
     return hashlib.sha256(json.dumps(payload, sort_keys=True, default=str).encode()).hexdigest()
 
 
+def in_dependency_order(
+    assets_def: dg.AssetsDefinition, keys: AbstractSet[dg.AssetKey]
+) -> list[dg.AssetKey]:
+    """`keys` upstream first (Dagster requires a multi-asset to report them in that order)."""
+    graph = {key: assets_def.asset_deps.get(key, set()) & keys for key in keys}
+    # Ties broken by name so that the order is the same on every run.
+    sorter = TopologicalSorter(graph)
+    sorter.prepare()
+    order: list[dg.AssetKey] = []
+    while sorter.is_active():
+        ready = sorted(sorter.get_ready(), key=lambda k: k.to_user_string())
+        order += ready
+        sorter.done(*ready)
+    return order
+
+
 @dbt_assets(
     manifest=auxwatch_project.manifest_path,
     project=auxwatch_project,
@@ -127,7 +145,7 @@ def auxwatch_dbt_models(
         # Same loads, same calendar, same policy and as_of, same code: a build would
         # reproduce the tables as they are. Report them current without rebuilding.
         context.log.info("inputs unchanged since the last complete dbt build: not rebuilding")
-        for key in sorted(context.selected_asset_keys, key=lambda k: k.to_user_string()):
+        for key in in_dependency_order(context.assets_def, context.selected_asset_keys):
             yield dg.MaterializeResult(
                 asset_key=key, metadata={"dbt_build": "unchanged inputs, not rebuilt"}
             )

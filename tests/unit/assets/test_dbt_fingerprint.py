@@ -56,3 +56,19 @@ def test_no_fingerprint_without_built_marts(tmp_path: Path, project: tuple[Path,
     con.execute("drop schema marts cascade")
     con.close()
     assert build_fingerprint(work_db, {}, manifest) is None
+
+
+def test_unchanged_models_are_reported_upstream_first() -> None:
+    import dagster as dg
+
+    from assets.defs.dbt import auxwatch_dbt_models, in_dependency_order
+
+    keys = set(auxwatch_dbt_models.keys)
+    order = in_dependency_order(auxwatch_dbt_models, keys)
+    assert set(order) == keys and len(order) == len(keys)
+    position = {k: i for i, k in enumerate(order)}
+    assert sum(len(auxwatch_dbt_models.asset_deps[k] & keys) for k in keys) > len(keys)
+    for key in keys:
+        for dep in auxwatch_dbt_models.asset_deps[key] & keys:
+            assert position[dep] < position[key], (dep, key)
+    assert dg.AssetKey(["marts", "compliance_findings"]) in keys
