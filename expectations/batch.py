@@ -29,10 +29,16 @@ import polars as pl
 from ingestion.schemas import DATASETS, Dataset
 
 from .config import DQConfig, load_dq_config
-from .gxrun import GxRunner, to_check_results
+from .exact import Outcome, evaluate
+from .gxrun import GxRunner, show_value, to_check_results
 from .prepare import derive, drop_pii, to_pandas
 from .results import CheckResult
-from .suites import raw_expectations
+from .suites import raw_expectations, raw_specs
+
+# Column of a run's frame naming the load (file) each row came from.
+LOAD_COLUMN = "_load_id"
+# Rows of a dataset GX validates once per run (Data Docs, a view of the suite at work).
+GX_SAMPLE_ROWS = 5000
 
 log = logging.getLogger(__name__)
 
@@ -195,6 +201,73 @@ class BatchValidator:
             BatchTiming(dataset, load_id, df.height, time.perf_counter() - started, sampled_any)
         )
         return out
+
+    def validate_loads(self, dataset: str, df: pl.DataFrame) -> list[CheckResult]:
+        """The raw suite on many loads at once, exactly, in polars: results per load and bureau.
+
+        `df` holds the loaded rows of one or more files with their `_load_id`. Each load
+        and bureau gets the results `validate` would give it, without a GX call per group
+        (see `expectations.exact`); `validate_sample` shows GX the same suite once.
+        """
+        ds = DATASETS[dataset]
+        if df.height == 0:
+            return []
+        started = time.perf_counter()
+        derived = derive(ds, df, insurance_rates=self.config.insurance_rates, today=self._today)
+        specs = raw_specs(ds, insurance_tolerance=self.config.insurance_tolerance)
+        groups = [LOAD_COLUMN] + (["bureau_code"] if "bureau_code" in derived.columns else [])
+        outcomes = evaluate(specs, drop_pii(ds, derived), groups)
+        out = [self._result(dataset, o) for o in outcomes]
+        self.timings.append(
+            BatchTiming(dataset, None, df.height, time.perf_counter() - started, False)
+        )
+        return out
+
+    def validate_sample(self, dataset: str, df: pl.DataFrame) -> Any:
+        """GX validates a bounded sample of the run's rows of a dataset once (for Data Docs).
+
+        The recorded results are those of `validate_loads`; this is the suite as GX runs it,
+        kept in the GX store under the run's name so the docs show this run.
+        """
+        ds = DATASETS[dataset]
+        if df.height == 0:
+            return None
+        frame = _sample(df, GX_SAMPLE_ROWS) if df.height > GX_SAMPLE_ROWS else df
+        derived = derive(ds, frame, insurance_rates=self.config.insurance_rates, today=self._today)
+        return self.runner.validate(
+            f"raw.{dataset}",
+            raw_expectations(ds, insurance_tolerance=self.config.insurance_tolerance),
+            to_pandas(drop_pii(ds, derived.drop(LOAD_COLUMN, strict=False))),
+            run_name=f"{self.run_id}.{dataset}.sample",
+        )
+
+    def _result(self, dataset: str, o: Outcome) -> CheckResult:
+        spec = o.spec
+        detail = spec.description
+        observed: float | None = None
+        if o.error is not None:
+            detail = f"{detail}: could not evaluate ({o.error[:200]})"
+        elif o.unexpected_count is not None:
+            observed = float(o.unexpected_count)
+            if o.unexpected_count and o.examples:
+                shown = ", ".join(show_value(v) for v in o.examples[:5])
+                detail = f"{detail}: {o.unexpected_count} row(s) fail, e.g. {shown}"
+        load_id = o.group[0]
+        bureau = o.group[1] if len(o.group) > 1 else None
+        return CheckResult(
+            run_id=self.run_id,
+            check_name=spec.check,
+            dataset=dataset,
+            bureau_code=bureau,
+            severity="error" if spec.severity == "error" else "warn",
+            passed=o.passed,
+            observed_value=observed,
+            element_count=o.element_count,
+            unexpected_count=o.unexpected_count,
+            source="batch",
+            load_id=int(load_id) if load_id is not None else None,
+            detail=detail[:500],
+        )
 
     def record(self, con: Any) -> int:
         """Store the collected results in ops.dq_results and forget them."""

@@ -141,7 +141,7 @@ def to_check_results(
             observed = float(unexpected)
             examples = res.get("partial_unexpected_list") or []
             if unexpected and examples:
-                shown = ", ".join(_show(v) for v in examples[:5])
+                shown = ", ".join(show_value(v) for v in examples[:5])
                 detail = f"{detail}: {unexpected} row(s) fail, e.g. {shown}"
         elif isinstance(res.get("observed_value"), int | float):
             observed = float(res["observed_value"])
@@ -168,11 +168,12 @@ def _int(value: object) -> int | None:
     return int(value) if isinstance(value, int | float) and not isinstance(value, bool) else None
 
 
-def _show(value: object) -> str:
+def show_value(value: object) -> str:
+    """A failing value as results show it (short; dates as dates)."""
     if isinstance(value, float):
         return f"{value:.4g}"
     if hasattr(value, "isoformat"):
         return str(value)[:10]
     if isinstance(value, tuple | list):
-        return "(" + ", ".join(_show(v) for v in value) + ")"
+        return "(" + ", ".join(show_value(v) for v in value) + ")"
     return str(value)[:40]

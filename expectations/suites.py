@@ -16,6 +16,7 @@ bureau's arithmetic slip must reach the steward, not stop the province's run.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass, field
 from typing import Any
 
 from ingestion.schemas import DATASETS, INSURANCE_TYPES, Dataset
@@ -76,74 +77,104 @@ def _gxe() -> Any:
     return gxe
 
 
+@dataclass(frozen=True)
+class Spec:
+    """One expectation as plain data: the GX class, its arguments and the auxwatch meta.
+
+    The raw suites are specs first so that `expectations.exact` can evaluate them in
+    polars (every row, per load and bureau) without importing GX; `raw_expectations`
+    turns the same specs into GX expectations.
+    """
+
+    cls: str
+    check: str
+    severity: str
+    description: str
+    kwargs: Mapping[str, Any] = field(default_factory=dict)
+
+
+def _spec(cls: str, check: str, severity: str, description: str, **kwargs: Any) -> Spec:
+    return Spec(cls, check, severity, description, kwargs)
+
+
 def raw_expectations(
     ds: Dataset, *, insurance_tolerance: float, present: set[str] | None = None
 ) -> list[Any]:
     """Expectations of one submitted batch of a raw dataset (PII columns excluded)."""
     gxe = _gxe()
-    out: list[Any] = []
+    return [
+        _exp(gxe, s.cls, s.check, s.severity, s.description, **s.kwargs)
+        for s in raw_specs(ds, insurance_tolerance=insurance_tolerance, present=present)
+    ]
+
+
+def raw_specs(
+    ds: Dataset, *, insurance_tolerance: float, present: set[str] | None = None
+) -> list[Spec]:
+    """The raw suite of a dataset as specs (see `raw_expectations`)."""
+    out: list[Spec] = []
     for col in ds.columns:
         if col.pii:
             continue
         c = col.name
         if col.required:
-            out.append(_exp(gxe, "ExpectColumnToExist", f"column_present:{c}", "error",
-                            f"required column {c} ({col.zh}) is present", column=c))
-            out.append(_exp(gxe, "ExpectColumnValuesToNotBeNull", f"required:{c}", "error",
-                            f"required column {c} ({col.zh}) is filled", column=c))
+            out.append(_spec("ExpectColumnToExist", f"column_present:{c}", "error",
+                             f"required column {c} ({col.zh}) is present", column=c))
+            out.append(_spec("ExpectColumnValuesToNotBeNull", f"required:{c}", "error",
+                             f"required column {c} ({col.zh}) is filled", column=c))
         elif present is not None and c not in present:
             # optional columns the batch does not carry have nothing to check
             continue
-        out.append(_exp(gxe, "ExpectColumnValuesToBeOfType", f"type:{c}", "error",
-                        f"{c} holds {col.type} values", column=c, type_=PANDAS_TYPE[col.type]))
+        out.append(_spec("ExpectColumnValuesToBeOfType", f"type:{c}", "error",
+                         f"{c} holds {col.type} values", column=c, type_=PANDAS_TYPE[col.type]))
         if col.enum:
-            out.append(_exp(gxe, "ExpectColumnValuesToBeInSet", f"enum:{c}", "error",
-                            f"{c} is one of the contract codes", column=c,
-                            value_set=sorted(col.enum)))
+            out.append(_spec("ExpectColumnValuesToBeInSet", f"enum:{c}", "error",
+                             f"{c} is one of the contract codes", column=c,
+                             value_set=sorted(col.enum)))
         if col.type == "level":
-            out.append(_exp(gxe, "ExpectColumnValuesToBeBetween", f"range:{c}", "error",
-                            f"{c} is a level 1..7", column=c, min_value=1, max_value=7))
+            out.append(_spec("ExpectColumnValuesToBeBetween", f"range:{c}", "error",
+                             f"{c} is a level 1..7", column=c, min_value=1, max_value=7))
         elif col.min_value is not None or col.max_value is not None:
-            out.append(_exp(gxe, "ExpectColumnValuesToBeBetween", f"range:{c}", "error",
-                            f"{c} within the contract's range", column=c,
-                            min_value=col.min_value, max_value=col.max_value))
+            out.append(_spec("ExpectColumnValuesToBeBetween", f"range:{c}", "error",
+                             f"{c} within the contract's range", column=c,
+                             min_value=col.min_value, max_value=col.max_value))
         if c == "person_id":
-            out.append(_exp(gxe, "ExpectColumnValuesToMatchRegex", "format:person_id", "warn",
-                            "person_id is the bureau-issued 6-digit number", column=c,
-                            regex=r"^\d{6}$"))
+            out.append(_spec("ExpectColumnValuesToMatchRegex", "format:person_id", "warn",
+                             "person_id is the bureau-issued 6-digit number", column=c,
+                             regex=r"^\d{6}$"))
     key = list(ds.key)
     if len(key) == 1:
-        out.append(_exp(gxe, "ExpectColumnValuesToBeUnique", "row_key_unique", "error",
-                        f"rows unique on {key[0]} within the file", column=key[0]))
+        out.append(_spec("ExpectColumnValuesToBeUnique", "row_key_unique", "error",
+                         f"rows unique on {key[0]} within the file", column=key[0]))
     else:
-        out.append(_exp(gxe, "ExpectCompoundColumnsToBeUnique", "row_key_unique", "error",
-                        f"rows unique on ({', '.join(key)}) within the file", column_list=key))
+        out.append(_spec("ExpectCompoundColumnsToBeUnique", "row_key_unique", "error",
+                         f"rows unique on ({', '.join(key)}) within the file", column_list=key))
     for earlier, later in DATE_ORDER.get(ds.name, ()):
-        out.append(_exp(gxe, "ExpectColumnPairValuesAToBeGreaterThanB",
-                        f"order:{earlier}<={later}", "warn", f"{earlier} <= {later}",
-                        column_A=later, column_B=earlier, or_equal=True,
-                        ignore_row_if="either_value_is_missing"))
+        out.append(_spec("ExpectColumnPairValuesAToBeGreaterThanB",
+                         f"order:{earlier}<={later}", "warn", f"{earlier} <= {later}",
+                         column_A=later, column_B=earlier, or_equal=True,
+                         ignore_row_if="either_value_is_missing"))
     derived = DERIVED.get(ds.name, {})
     if ds.name == "roster":
-        out.append(_exp(gxe, "ExpectColumnValuesToBeInSet", "id_number_valid", "error",
-                        derived["id_number_valid"], column="id_number_valid", value_set=[True]))
+        out.append(_spec("ExpectColumnValuesToBeInSet", "id_number_valid", "error",
+                         derived["id_number_valid"], column="id_number_valid", value_set=[True]))
     elif ds.name == "payroll":
         for name in ("gross_minus_components", "net_minus_expected"):
-            out.append(_exp(gxe, "ExpectColumnValuesToBeBetween", f"arithmetic:{name}", "warn",
-                            derived[name] + " is 0 to the cent", column=name,
-                            min_value=0, max_value=0))
+            out.append(_spec("ExpectColumnValuesToBeBetween", f"arithmetic:{name}", "warn",
+                             derived[name] + " is 0 to the cent", column=name,
+                             min_value=0, max_value=0))
     elif ds.name == "insurance":
         for name in ("employer_rate_excess", "employee_rate_excess"):
-            out.append(_exp(gxe, "ExpectColumnValuesToBeBetween", f"plausible:{name}", "warn",
-                            derived[name], column=name, min_value=-insurance_tolerance,
-                            max_value=insurance_tolerance))
-        out.append(_exp(gxe, "ExpectColumnValuesToBeBetween", "range:contribution_base",
-                        "warn", "contribution_base is positive", column="contribution_base",
-                        min_value=0, strict_min=True))
+            out.append(_spec("ExpectColumnValuesToBeBetween", f"plausible:{name}", "warn",
+                             derived[name], column=name, min_value=-insurance_tolerance,
+                             max_value=insurance_tolerance))
+        out.append(_spec("ExpectColumnValuesToBeBetween", "range:contribution_base",
+                         "warn", "contribution_base is positive", column="contribution_base",
+                         min_value=0, strict_min=True))
     elif ds.name == "quotas":
-        out.append(_exp(gxe, "ExpectColumnValuesToBeBetween", "arithmetic:quota_parts",
-                        "warn", derived["quota_parts_minus_total"] + " is 0",
-                        column="quota_parts_minus_total", min_value=0, max_value=0))
+        out.append(_spec("ExpectColumnValuesToBeBetween", "arithmetic:quota_parts",
+                         "warn", derived["quota_parts_minus_total"] + " is 0",
+                         column="quota_parts_minus_total", min_value=0, max_value=0))
     return out
 
 
