@@ -76,6 +76,8 @@ class Chooser:
         subjects: tuple[str, ...] = (),
         bureau_periods: tuple = (),
     ) -> None:
+        if (persons is None or len(persons) == 0) and not subjects and not bureau_periods:
+            return  # nothing fitted this plant in so short a window
         self.counter += 1
         self.plan.add(
             PlantRecord(

@@ -188,8 +188,7 @@ def simulate(seed: int, win: Window, bureaus: tuple[BureauDef, ...], headcount: 
     # A renewal inside the first month would leave its first days outside every contract
     # shown (no earlier row shows the old one): such contracts run to the month's end.
     in_first = (r > ms[0]) & (r <= me[0])
-    if n_months > 1:
-        r = np.where(in_first, ms[1], r)
+    r = np.where(in_first, me[0] + 1, r)
     ce = r - 1
     re = add_years(r, CONTRACT_YEARS) - 1
 

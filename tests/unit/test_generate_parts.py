@@ -10,6 +10,7 @@ from pathlib import Path
 import duckdb
 import numpy as np
 import polars as pl
+import pytest
 
 from auxwatch.generate import generate
 from auxwatch.generate.dates import add_years, day, to_date
@@ -85,3 +86,13 @@ def test_default_end_month_is_the_month_before_today() -> None:
 
     assert default_end_month(date(2026, 1, 15)) == date(2025, 12, 1)
     assert default_end_month(date(2026, 3, 1)) == date(2026, 2, 1)
+
+
+@pytest.mark.parametrize("months", [1, 2])
+def test_short_windows_stay_explained(tmp_path: Path, months: int) -> None:
+    """Edge of the window: contracts renewed inside the first month, plants that do not fit."""
+    generate(tmp_path / "inbox", "small", seed=1, months=months, end_month=date(2025, 1, 1))
+    manifest = json.loads((tmp_path / "inbox" / ".planted.json").read_text(encoding="utf-8"))
+    assert manifest["unexplained_findings"] == 0
+    explained = {f["plant_id"] for f in manifest["findings"]}
+    assert all(p["plant_id"] in explained for p in manifest["plants"] if p["rules"] != ["S01"])
