@@ -6,6 +6,7 @@ import argparse
 import datetime as dt
 import json
 import os
+import signal
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -154,6 +155,7 @@ def cmd_demo(folder: Path, seed: int, months: int | None, port: int, dagster_por
     )
     dashboard = servers.start(servers.dashboard_command(workspace.warehouse, port))
     procs = [dagster, dashboard]
+    signal.signal(signal.SIGTERM, servers.interrupt)
     try:
         ok = servers.wait_http(f"http://127.0.0.1:{port}") and servers.wait_http(
             f"http://127.0.0.1:{dagster_port}"

@@ -105,8 +105,15 @@ def wait_http(url: str, timeout: float = 90) -> bool:
     return False
 
 
+def interrupt(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
+
+
 def wait_all(procs: Sequence[subprocess.Popen[bytes]]) -> int:
-    """Block until Ctrl-C or until one server exits; then stop them all."""
+    """Block until Ctrl-C, SIGTERM or until one server exits; then stop them all."""
+    # Whatever this process inherited, both signals must reach the cleanup below.
+    signal.signal(signal.SIGINT, interrupt)
+    signal.signal(signal.SIGTERM, interrupt)
     try:
         while all(p.poll() is None for p in procs):
             time.sleep(0.5)
