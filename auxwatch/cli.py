@@ -149,9 +149,10 @@ def cmd_demo(folder: Path, seed: int, months: int | None, port: int, dagster_por
         print(f"generating a small inbox in {inbox}", file=sys.stderr)
         cmd_generate(inbox, "small", seed, months)
     # The planted findings are those of the generator's as_of: evaluate on that date.
-    cmd_run(inbox, workspace.warehouse, None, _generated_as_of(inbox), True)
+    as_of = _generated_as_of(inbox)
+    cmd_run(inbox, workspace.warehouse, None, as_of, True)
     dagster = servers.start(
-        servers.dagster_command(dagster_port), env=servers.dagster_env(workspace, inbox)
+        servers.dagster_command(dagster_port), env=servers.dagster_env(workspace, inbox, as_of)
     )
     dashboard = servers.start(servers.dashboard_command(workspace.warehouse, port))
     procs = [dagster, dashboard]

@@ -76,9 +76,15 @@ def dagster_command(port: int) -> list[str]:
     return [_bin("dagster"), "dev", "-m", "assets.definitions", "-h", "127.0.0.1", "-p", str(port)]
 
 
-def dagster_env(workspace: Workspace, inbox: Path) -> dict[str, str]:
-    """The environment under which `dagster dev` sees the same deployment as `auxwatch run`."""
+def dagster_env(workspace: Workspace, inbox: Path, as_of: str | None = None) -> dict[str, str]:
+    """The environment under which `dagster dev` sees the same deployment as `auxwatch run`.
+
+    With `as_of`, runs launched from the UI, the sensor or the schedule evaluate on that date
+    (as the demo's own run did) instead of today.
+    """
     env = dict(os.environ)
+    if as_of:
+        env["AUXWATCH_AS_OF"] = as_of
     env.update(
         {
             "DAGSTER_HOME": str(workspace.dagster_home),
