@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import secrets
 import shutil
 import signal
 import subprocess
@@ -24,8 +25,8 @@ from auxwatch.corpus.base import BaseTable, id_number, own_base
 from auxwatch.corpus.render import to_csv
 
 AS_OF = "2024-04-30"
-# A test key, given through the environment as a deployment would.
-IDENTITY_KEY_HEX = "960c75abd9d7530f4a4fc065cdda83ea245f85a5f9f9fb263c62cf73fe9b7c75"
+# A key made for this test session, given through the environment as a deployment would.
+IDENTITY_KEY_HEX = secrets.token_hex(32)
 AUXWATCH = str(Path(sys.executable).parent / "auxwatch")
 CRASH_RUNNER = str(Path(__file__).with_name("crash_runner.py"))
 RUN_TIMEOUT = 900
