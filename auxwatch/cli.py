@@ -151,10 +151,16 @@ def cmd_demo(folder: Path, seed: int, months: int | None, port: int, dagster_por
     # The planted findings are those of the generator's as_of: evaluate on that date.
     as_of = _generated_as_of(inbox)
     cmd_run(inbox, workspace.warehouse, None, as_of, True)
+    # The servers' own chatter would bury the two URLs: it goes to log files.
+    logs = workspace.work_dir / "logs"
     dagster = servers.start(
-        servers.dagster_command(dagster_port), env=servers.dagster_env(workspace, inbox, as_of)
+        servers.dagster_command(dagster_port),
+        env=servers.dagster_env(workspace, inbox, as_of),
+        log=logs / "dagster-dev.log",
     )
-    dashboard = servers.start(servers.dashboard_command(workspace.warehouse, port))
+    dashboard = servers.start(
+        servers.dashboard_command(workspace.warehouse, port), log=logs / "dashboard.log"
+    )
     procs = [dagster, dashboard]
     signal.signal(signal.SIGTERM, servers.interrupt)
     try:
@@ -167,9 +173,9 @@ def cmd_demo(folder: Path, seed: int, months: int | None, port: int, dagster_por
         for p in procs:
             servers.stop(p)
         raise CliError("the dashboard or dagster dev did not start")
-    print(f"dashboard: http://127.0.0.1:{port}")
+    print(f"\ndashboard: http://127.0.0.1:{port}")
     print(f"dagster:   http://127.0.0.1:{dagster_port}   (DAGSTER_HOME={workspace.dagster_home})")
-    print("Ctrl-C stops both.")
+    print(f"server logs in {logs}; Ctrl-C stops both.", flush=True)
     return servers.wait_all(procs)
 
 

@@ -29,14 +29,27 @@ def _reset_signals() -> None:
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
 
 
-def start(argv: Sequence[str], env: Mapping[str, str] | None = None) -> subprocess.Popen[bytes]:
-    return subprocess.Popen(
-        list(argv),
-        cwd=REPO_DIR,
-        env=dict(env) if env is not None else None,
-        preexec_fn=_reset_signals,  # noqa: PLW1509 - no threads exist yet in the child
-        start_new_session=True,
-    )
+def start(
+    argv: Sequence[str], env: Mapping[str, str] | None = None, log: Path | None = None
+) -> subprocess.Popen[bytes]:
+    """Start a server in its own process group; its output goes to `log` when given."""
+    out = None
+    if log is not None:
+        log.parent.mkdir(parents=True, exist_ok=True)
+        out = log.open("ab")
+    try:
+        return subprocess.Popen(
+            list(argv),
+            cwd=REPO_DIR,
+            env=dict(env) if env is not None else None,
+            stdout=out,
+            stderr=subprocess.STDOUT if out is not None else None,
+            preexec_fn=_reset_signals,  # noqa: PLW1509 - no threads exist yet in the child
+            start_new_session=True,
+        )
+    finally:
+        if out is not None:
+            out.close()  # the child holds its own copy
 
 
 def stop(proc: subprocess.Popen[bytes], timeout: float = 15) -> None:
