@@ -15,7 +15,7 @@ from assets.resources import AuxwatchSettings
 from ingestion.calendar import calendar_rows, known_years, write_calendar
 from ingestion.identity import load_or_create_key
 from ingestion.load import FileResult, ingest_dataset, reject_stray_files
-from ingestion.schemas import DATASETS, create_raw_layer
+from ingestion.schemas import DATASETS
 
 GROUP = "raw"
 FIRST, SECOND = "bureaus", "posts"
@@ -59,13 +59,14 @@ def _ingest(
     # One connection per step, closed before the step ends: dbt opens the same file next.
     con = duckdb.connect(str(settings.work_db))
     try:
-        create_raw_layer(con)
-        stray: list[FileResult] = []
         if dataset == FIRST:
             note_inbox_seen(settings)
-            # Files outside any dataset folder are rejected once per run, by the first step.
-            stray = reject_stray_files(con, inbox, run_id=context.run.run_id)
         results = ingest_dataset(con, inbox, dataset, identity_key=key, run_id=context.run.run_id)
+        stray: list[FileResult] = []
+        if dataset == FIRST:
+            # Files outside any dataset folder are rejected once per run, by the first step
+            # (after its own files, so a refused identity key stops the run before any write).
+            stray = reject_stray_files(con, inbox, run_id=context.run.run_id)
     finally:
         con.close()
     for r in [*stray, *results]:
