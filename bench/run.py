@@ -1,0 +1,310 @@
+"""The benchmark: full rebuild and one-month incremental runs, the floor, dashboard latency.
+
+    python -m bench.run --scales city province [--work DIR] [--out bench/results.json]
+
+Per scale:
+1. `auxwatch generate` (reused when the inbox exists), timed;
+2. a history inbox: the full inbox without the last month's monthly files (hard links);
+3. full rebuild: `auxwatch run` of the full inbox into an empty warehouse;
+4. incremental: `auxwatch run` of the history inbox, then of the full inbox into the same
+   warehouse; the second run is the one-month incremental; its published marts are
+   compared with the full rebuild's;
+5. the floor (bench/floor.py) on the full inbox, in its own process;
+6. dashboard queries on the full rebuild's warehouse (bench/dashboards.py).
+
+Every run is a subprocess under /usr/bin/time -v: wall time, user + system CPU and peak RSS
+are the process's own. Stage times come from the Dagster instance (step start/end).
+Results: JSON (`--out`) and a markdown table (`--doc`).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import time
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+BIN = Path(sys.executable).parent
+MONTHLY = ("roster", "payroll", "insurance", "police_strength")
+_MONTH_IN_NAME = (re.compile(r"(\d{4})(\d{2})(?!\d)"), re.compile(r"(\d{4})年(\d{2})月"))
+RUN_TIMEOUT = 4 * 3600
+
+
+@dataclass
+class Measured:
+    """One process: wall and CPU seconds, peak resident memory."""
+
+    wall_s: float
+    user_s: float
+    sys_s: float
+    max_rss_mb: float
+    returncode: int
+
+    @property
+    def cpu_s(self) -> float:
+        return self.user_s + self.sys_s
+
+
+@dataclass
+class RunResult:
+    measured: Measured
+    stages_s: dict[str, float] = field(default_factory=dict)
+    steps_s: dict[str, float] = field(default_factory=dict)
+    rows_loaded: int = 0
+    rows_per_s: float = 0.0
+
+
+def timed(cmd: list[str], *, env: dict[str, str] | None = None, log: Path) -> Measured:
+    """Run `cmd` under /usr/bin/time -v; its output goes to `log`."""
+    log.parent.mkdir(parents=True, exist_ok=True)
+    stats = log.with_suffix(".time")
+    started = time.perf_counter()
+    with log.open("w") as out:
+        proc = subprocess.run(
+            ["/usr/bin/time", "-v", "-o", str(stats), *cmd],
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            env={**os.environ, "GX_ANALYTICS_ENABLED": "false", **(env or {})},
+            timeout=RUN_TIMEOUT,
+            check=False,
+        )
+    wall = time.perf_counter() - started
+    text = stats.read_text() if stats.exists() else ""
+
+    def grab(label: str) -> float:
+        m = re.search(rf"{re.escape(label)}: ([0-9.]+)", text)
+        return float(m.group(1)) if m else float("nan")
+
+    return Measured(
+        wall_s=round(wall, 1),
+        user_s=grab("User time (seconds)"),
+        sys_s=grab("System time (seconds)"),
+        max_rss_mb=round(grab("Maximum resident set size (kbytes)") / 1024, 1),
+        returncode=proc.returncode,
+    )
+
+
+def month_of(name: str) -> str | None:
+    for pattern in _MONTH_IN_NAME:
+        m = pattern.search(name)
+        if m:
+            return f"{m.group(1)}-{m.group(2)}"
+    return None
+
+
+def history_inbox(full: Path, history: Path) -> str:
+    """`history` = `full` without the last month's files of the monthly datasets."""
+    months = {
+        m for ds in MONTHLY for p in (full / ds).iterdir() if (m := month_of(p.name)) is not None
+    }
+    last = max(months)
+    if history.exists():
+        shutil.rmtree(history)
+    for src in full.rglob("*"):
+        rel = src.relative_to(full)
+        dst = history / rel
+        if src.is_dir():
+            dst.mkdir(parents=True, exist_ok=True)
+            continue
+        if rel.parts[0] in MONTHLY and month_of(src.name) == last:
+            continue
+        dst.parent.mkdir(parents=True, exist_ok=True)
+        os.link(src, dst)
+    return last
+
+
+def stage_of(step: str) -> str:
+    if step.endswith(("_batch_suite", "_mart_suite")) or step.startswith("ops__"):
+        return "data_quality"
+    if step.startswith("raw__"):
+        return "ingest"
+    if step == "auxwatch_dbt_models":
+        return "dbt"
+    if step == "published_warehouse":
+        return "publish"
+    return "other"
+
+
+def step_times(warehouse: Path) -> dict[str, float]:
+    """Seconds per step of the latest run of the warehouse's Dagster instance."""
+    home = warehouse.parent / ".auxwatch" / "dagster_home"
+    code = (
+        "import json, sys, dagster as dg\n"
+        "inst = dg.DagsterInstance.from_config(sys.argv[1])\n"
+        "run = inst.get_runs(limit=1)[0]\n"
+        "print(json.dumps({s.step_key: s.end_time - s.start_time\n"
+        "    for s in inst.get_run_step_stats(run.run_id) if s.end_time and s.start_time}))\n"
+    )
+    out = subprocess.run(
+        [str(BIN / "python"), "-c", code, str(home)],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "DAGSTER_HOME": str(home)},
+        check=True,
+        timeout=600,
+    )
+    return {k: round(v, 2) for k, v in json.loads(out.stdout.strip().splitlines()[-1]).items()}
+
+
+def rows_loaded(warehouse: Path, log: Path) -> int:
+    m = re.search(r"rows in \d+, loaded (\d+)", log.read_text(errors="replace"))
+    return int(m.group(1)) if m else 0
+
+
+def pipeline_run(inbox: Path, warehouse: Path, as_of: str, log: Path) -> RunResult:
+    cmd = [
+        str(BIN / "auxwatch"),
+        "run",
+        "--inbox",
+        str(inbox),
+        "--warehouse",
+        str(warehouse),
+        "--as-of",
+        as_of,
+    ]
+    measured = timed(cmd, log=log)
+    if measured.returncode != 0:
+        raise RuntimeError(f"auxwatch run failed ({log})")
+    steps = step_times(warehouse)
+    stages: dict[str, float] = {}
+    for step, seconds in steps.items():
+        stages[stage_of(step)] = round(stages.get(stage_of(step), 0.0) + seconds, 1)
+    # process start, imports, the dbt manifest check, Dagster's own bookkeeping
+    stages["outside_steps"] = round(measured.wall_s - sum(steps.values()), 1)
+    loaded = rows_loaded(warehouse, log)
+    return RunResult(measured, stages, steps, loaded, round(loaded / measured.wall_s, 0))
+
+
+def compare_published(a: Path, b: Path) -> dict[str, int]:
+    """Rows differing between two published warehouses, per marts/reporting table."""
+    import duckdb  # noqa: PLC0415
+
+    con = duckdb.connect()
+    try:
+        con.execute(f"attach '{a}' as a (read_only)")  # our own paths
+        con.execute(f"attach '{b}' as b (read_only)")
+        tables = con.execute(
+            "select schema_name, table_name from duckdb_tables() where database_name = 'a' "
+            "and schema_name in ('marts', 'reporting') order by 1, 2"
+        ).fetchall()
+        out: dict[str, int] = {}
+        for schema, table in tables:
+            q = "select * from {}." + f"{schema}.{table}"
+            n = con.execute(
+                f"select (select count(*) from ({q.format('a')} except all {q.format('b')}))"
+                f" + (select count(*) from ({q.format('b')} except all {q.format('a')}))"
+            ).fetchone()[0]
+            out[f"{schema}.{table}"] = int(n)
+        return out
+    finally:
+        con.close()
+
+
+def bench_scale(scale: str, work: Path, seed: int, repeats: int) -> dict[str, Any]:
+    root = work / scale
+    full = root / "inbox"
+    logs = root / "logs"
+    result: dict[str, Any] = {"scale": scale, "seed": seed}
+    if not (full / ".planted.json").exists():
+        gen = timed(
+            [
+                str(BIN / "auxwatch"),
+                "generate",
+                "--out",
+                str(full),
+                "--scale",
+                scale,
+                "--seed",
+                str(seed),
+            ],
+            log=logs / "generate.log",
+        )
+        result["generate"] = asdict(gen)
+    as_of = json.loads((full / ".planted.json").read_text())["as_of"]
+    result["as_of"] = as_of
+    last = history_inbox(full, root / "inbox-history")
+    result["incremental_month"] = last
+
+    for name in ("full", "incremental"):
+        shutil.rmtree(root / name, ignore_errors=True)
+    full_run = pipeline_run(full, root / "full" / "warehouse.duckdb", as_of, logs / "full.log")
+    result["full_rebuild"] = asdict(full_run)
+    history = pipeline_run(
+        root / "inbox-history",
+        root / "incremental" / "warehouse.duckdb",
+        as_of,
+        logs / "history.log",
+    )
+    result["history_run"] = asdict(history)
+    inc = pipeline_run(
+        full, root / "incremental" / "warehouse.duckdb", as_of, logs / "incremental.log"
+    )
+    result["incremental_run"] = asdict(inc)
+    result["incremental_vs_full_rows_differing"] = compare_published(
+        root / "full" / "warehouse.duckdb", root / "incremental" / "warehouse.duckdb"
+    )
+
+    floor_json = root / "floor.json"
+    floor = timed(
+        [
+            str(BIN / "python"),
+            "-m",
+            "bench.floor_cli",
+            str(full),
+            str(root / "floor.duckdb"),
+            as_of,
+            str(root / "full" / "warehouse.duckdb"),
+            str(floor_json),
+        ],
+        log=logs / "floor.log",
+    )
+    result["floor"] = {**asdict(floor), **json.loads(floor_json.read_text())}
+
+    dash_json = root / "dashboards.json"
+    dash = timed(
+        [
+            str(BIN / "python"),
+            "-m",
+            "bench.dashboards_cli",
+            str(root / "full" / "warehouse.duckdb"),
+            str(repeats),
+            str(dash_json),
+        ],
+        log=logs / "dashboards.log",
+    )
+    result["dashboards"] = {"process": asdict(dash), "queries": json.loads(dash_json.read_text())}
+    return result
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench.run")
+    parser.add_argument("--scales", nargs="+", default=["city", "province"])
+    parser.add_argument("--work", type=Path, default=Path("/tmp/auxwatch-bench"))
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--repeats", type=int, default=20, help="dashboard query repeats")
+    parser.add_argument("--out", type=Path, default=Path("bench/results.json"))
+    parser.add_argument("--doc", type=Path, default=Path("docs/benchmark-results.md"))
+    args = parser.parse_args(argv)
+    from bench.report import write_markdown  # noqa: PLC0415
+
+    results: dict[str, Any] = {}
+    if args.out.exists():
+        results = json.loads(args.out.read_text())
+    for scale in args.scales:
+        print(f"bench: {scale}", file=sys.stderr, flush=True)
+        results[scale] = bench_scale(scale, args.work, args.seed, args.repeats)
+        args.out.parent.mkdir(parents=True, exist_ok=True)
+        args.out.write_text(json.dumps(results, indent=2, ensure_ascii=False, default=str))
+        write_markdown(results, args.doc)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
