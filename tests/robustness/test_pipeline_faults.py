@@ -324,3 +324,64 @@ def test_ledger_check_catches_what_it_must(tmp_path: Path) -> None:
     problems = ledger_problems(work)
     assert any("assessments/a.csv: ledger says 2+0, tables hold 1+0" in p for p in problems)
     assert any("does not know: [9]" in p for p in problems)
+
+
+def test_the_whole_corpus_in_one_inbox_runs_to_completion(tmp_path: Path) -> None:
+    """Every corpus file at once through `auxwatch run`: the run completes, each file is
+    rejected or loaded as its case says (or skipped: the same bytes as an earlier file of its
+    dataset), and rows in = loaded + quarantined over the whole run."""
+    import hashlib
+
+    from auxwatch.corpus import build_cases, own_base
+    from auxwatch.corpus.layout import BASE_FILE, base_bytes
+
+    bases = own_base()
+    inbox = tmp_path / "inbox"
+    for name, t in bases.items():
+        (inbox / name).mkdir(parents=True)
+        (inbox / name / BASE_FILE).write_bytes(base_bytes(t))
+    cases = build_cases(bases)
+    for case in cases:
+        (inbox / case.path).parent.mkdir(parents=True, exist_ok=True)
+        (inbox / case.path).write_bytes(case.content)
+    warehouse = tmp_path / "wh" / "warehouse.duckdb"
+    result = run_auxwatch(inbox, warehouse)
+    assert result.returncode == 0, result.stderr[-3000:]
+
+    con = duckdb.connect(str(warehouse), read_only=True)
+    try:
+        ledger = {
+            r[0]: r[1:]
+            for r in con.execute(
+                "select file, status, rows_in, rows_loaded, rows_quarantined from ops.load_ledger"
+            ).fetchall()
+        }
+        findings = con.execute("select count(*) from marts.compliance_findings").fetchone()[0]
+    finally:
+        con.close()
+    assert findings > 0
+    seen: dict[tuple[str | None, str], str] = {}
+    for path in sorted(p for p in inbox.rglob("*") if p.is_file()):
+        rel = path.relative_to(inbox).as_posix()
+        if rel in ledger:
+            seen.setdefault((rel.split("/")[0], hashlib.sha256(path.read_bytes()).hexdigest()), rel)
+    wrong = []
+    for case in cases:
+        got = ledger.get(case.path)
+        if case.expect.status == "ignored":
+            if got is not None:
+                wrong.append((case.name, "not a submission, yet in the ledger"))
+            continue
+        if case.expect.status == "skipped" or got is None:
+            digest = hashlib.sha256(case.content).hexdigest()
+            earlier = seen.get((case.path.split("/")[0], digest))
+            if got is not None or earlier is None or earlier == case.path:
+                wrong.append((case.name, "neither loaded as expected nor a repeat of a file"))
+            continue
+        if got[0] != case.expect.status:
+            wrong.append((case.name, got[0]))
+        elif got[0] == "loaded" and got[1] != case.rows_in:
+            wrong.append((case.name, f"rows in {got[1]}, expected {case.rows_in}"))
+    assert not wrong, wrong[:10]
+    loaded = [v for v in ledger.values() if v[0] == "loaded"]
+    assert all(v[1] == v[2] + v[3] for v in loaded)
