@@ -112,11 +112,33 @@ def build_published_copy(work_db: Path, target: Path) -> dict[str, int]:
     return counts
 
 
+def _pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def remove_orphaned_copies(target: Path) -> list[Path]:
+    """Delete temporary copies left by publishing processes that were killed midway."""
+    removed = []
+    for path in target.parent.glob(f"{target.name}.tmp-*"):
+        pid_text = path.name[len(target.name) + len(".tmp-") :].removesuffix(".wal")
+        if pid_text.isdigit() and int(pid_text) != os.getpid() and not _pid_alive(int(pid_text)):
+            path.unlink(missing_ok=True)
+            removed.append(path)
+    return removed
+
+
 def publish(work_db: Path, target: Path) -> dict[str, int]:
     """Replace `target` atomically with a fresh copy of the published schemas of work_db."""
     if not work_db.exists():
         raise FileNotFoundError(f"working database not found: {work_db}")
     target.parent.mkdir(parents=True, exist_ok=True)
+    remove_orphaned_copies(target)
     tmp = target.with_name(f"{target.name}.tmp-{os.getpid()}")
     leftovers = (tmp, tmp.with_name(tmp.name + ".wal"))
     _remove(leftovers)

@@ -112,3 +112,27 @@ def test_missing_working_database_is_an_error(tmp_path: Path) -> None:
     with pytest.raises(FileNotFoundError):
         pub.publish(tmp_path / "nope.duckdb", target)
     assert target.read_bytes() == b"previous"
+
+
+def test_copies_left_by_killed_publishers_are_removed(work_db: Path, tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    target = tmp_path / "warehouse.duckdb"
+    # A pid that certainly existed and is gone: a child that has exited and been reaped.
+    child = subprocess.run(
+        [sys.executable, "-c", "import os; print(os.getpid())"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    dead = int(child.stdout)
+    orphan = tmp_path / f"warehouse.duckdb.tmp-{dead}"
+    orphan.write_bytes(b"half a database")
+    (tmp_path / f"warehouse.duckdb.tmp-{dead}.wal").write_bytes(b"wal")
+    # A copy being written by a live process (here: pid 1) is left alone.
+    live = tmp_path / "warehouse.duckdb.tmp-1"
+    live.write_bytes(b"in progress")
+    pub.publish(work_db, target)
+    names = sorted(p.name for p in tmp_path.iterdir() if p.is_file())
+    assert names == ["warehouse.duckdb", "warehouse.duckdb.tmp-1"]
