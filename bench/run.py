@@ -33,7 +33,12 @@ from typing import Any
 
 BIN = Path(sys.executable).parent
 MONTHLY = ("roster", "payroll", "insurance", "police_strength")
-_MONTH_IN_NAME = (re.compile(r"(\d{4})(\d{2})(?!\d)"), re.compile(r"(\d{4})年(\d{2})月"))
+# A month in a file name: 202405 (not inside a longer number such as a bureau code) or
+# 2024年05月; the last one in the name counts.
+_MONTH_IN_NAME = (
+    re.compile(r"(?<!\d)((?:19|20)\d{2})(0[1-9]|1[0-2])(?!\d)"),
+    re.compile(r"((?:19|20)\d{2})年(0?[1-9]|1[0-2])月"),
+)
 RUN_TIMEOUT = 4 * 3600
 
 
@@ -93,9 +98,10 @@ def timed(cmd: list[str], *, env: dict[str, str] | None = None, log: Path) -> Me
 
 def month_of(name: str) -> str | None:
     for pattern in _MONTH_IN_NAME:
-        m = pattern.search(name)
-        if m:
-            return f"{m.group(1)}-{m.group(2)}"
+        found = pattern.findall(name)
+        if found:
+            year, month = found[-1]
+            return f"{year}-{int(month):02d}"
     return None
 
 
@@ -158,18 +164,49 @@ def rows_loaded(warehouse: Path, log: Path) -> int:
     return int(m.group(1)) if m else 0
 
 
-def pipeline_run(inbox: Path, warehouse: Path, as_of: str, log: Path) -> RunResult:
-    cmd = [
-        str(BIN / "auxwatch"),
-        "run",
-        "--inbox",
-        str(inbox),
-        "--warehouse",
-        str(warehouse),
-        "--as-of",
-        as_of,
-    ]
-    measured = timed(cmd, log=log)
+def measured_from(log: Path) -> Measured | None:
+    """The measurement of a finished run from its /usr/bin/time file, if it succeeded."""
+    stats = log.with_suffix(".time")
+    if not stats.exists() or not log.exists():
+        return None
+    text = stats.read_text()
+    if "Exit status: 0" not in text:
+        return None
+
+    def grab(label: str) -> float:
+        m = re.search(rf"{re.escape(label)}: ([0-9.]+)", text)
+        return float(m.group(1)) if m else float("nan")
+
+    wall = re.search(r"Elapsed \(wall clock\) time \(h:mm:ss or m:ss\): ([0-9:.]+)", text)
+    seconds = 0.0
+    for part in wall.group(1).split(":") if wall else []:
+        seconds = seconds * 60 + float(part)
+    return Measured(
+        wall_s=round(seconds, 1),
+        user_s=grab("User time (seconds)"),
+        sys_s=grab("System time (seconds)"),
+        max_rss_mb=round(grab("Maximum resident set size (kbytes)") / 1024, 1),
+        returncode=0,
+    )
+
+
+def pipeline_run(
+    inbox: Path, warehouse: Path, as_of: str, log: Path, *, reuse: bool = False
+) -> RunResult:
+    """One `auxwatch run`, or (reuse) the measurement of the one that already finished."""
+    measured = measured_from(log) if reuse and warehouse.exists() else None
+    if measured is None:
+        cmd = [
+            str(BIN / "auxwatch"),
+            "run",
+            "--inbox",
+            str(inbox),
+            "--warehouse",
+            str(warehouse),
+            "--as-of",
+            as_of,
+        ]
+        measured = timed(cmd, log=log)
     if measured.returncode != 0:
         raise RuntimeError(f"auxwatch run failed ({log})")
     steps = step_times(warehouse)
@@ -207,7 +244,9 @@ def compare_published(a: Path, b: Path) -> dict[str, int]:
         con.close()
 
 
-def bench_scale(scale: str, work: Path, seed: int, repeats: int) -> dict[str, Any]:
+def bench_scale(
+    scale: str, work: Path, seed: int, repeats: int, *, reuse: bool = False
+) -> dict[str, Any]:
     root = work / scale
     full = root / "inbox"
     logs = root / "logs"
@@ -232,19 +271,30 @@ def bench_scale(scale: str, work: Path, seed: int, repeats: int) -> dict[str, An
     last = history_inbox(full, root / "inbox-history")
     result["incremental_month"] = last
 
-    for name in ("full", "incremental"):
-        shutil.rmtree(root / name, ignore_errors=True)
-    full_run = pipeline_run(full, root / "full" / "warehouse.duckdb", as_of, logs / "full.log")
+    if not reuse:
+        shutil.rmtree(root / "full", ignore_errors=True)
+    full_run = pipeline_run(
+        full, root / "full" / "warehouse.duckdb", as_of, logs / "full.log", reuse=reuse
+    )
     result["full_rebuild"] = asdict(full_run)
+    # the history run is reused only together with the incremental run that followed it
+    history_done = reuse and measured_from(logs / "incremental.log") is not None
+    if not history_done:
+        shutil.rmtree(root / "incremental", ignore_errors=True)
     history = pipeline_run(
         root / "inbox-history",
         root / "incremental" / "warehouse.duckdb",
         as_of,
         logs / "history.log",
+        reuse=history_done,
     )
     result["history_run"] = asdict(history)
     inc = pipeline_run(
-        full, root / "incremental" / "warehouse.duckdb", as_of, logs / "incremental.log"
+        full,
+        root / "incremental" / "warehouse.duckdb",
+        as_of,
+        logs / "incremental.log",
+        reuse=history_done,
     )
     result["incremental_run"] = asdict(inc)
     result["incremental_vs_full_rows_differing"] = compare_published(
@@ -291,6 +341,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--repeats", type=int, default=20, help="dashboard query repeats")
     parser.add_argument("--out", type=Path, default=Path("bench/results.json"))
     parser.add_argument("--doc", type=Path, default=Path("docs/benchmark-results.md"))
+    parser.add_argument(
+        "--reuse",
+        action="store_true",
+        help="keep the runs that already finished in --work (resume an interrupted bench)",
+    )
     args = parser.parse_args(argv)
     from bench.report import write_markdown  # noqa: PLC0415
 
@@ -299,7 +354,7 @@ def main(argv: list[str] | None = None) -> int:
         results = json.loads(args.out.read_text())
     for scale in args.scales:
         print(f"bench: {scale}", file=sys.stderr, flush=True)
-        results[scale] = bench_scale(scale, args.work, args.seed, args.repeats)
+        results[scale] = bench_scale(scale, args.work, args.seed, args.repeats, reuse=args.reuse)
         args.out.parent.mkdir(parents=True, exist_ok=True)
         args.out.write_text(json.dumps(results, indent=2, ensure_ascii=False, default=str))
         write_markdown(results, args.doc)
