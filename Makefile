@@ -9,7 +9,7 @@ DBT_DIR := dbt_project
 
 export GX_ANALYTICS_ENABLED := false
 
-.PHONY: demo test venv manifest bench
+.PHONY: demo test venv manifest docs bench bench
 
 venv: $(STAMP)
 
@@ -31,6 +31,11 @@ demo: $(STAMP)
 
 test: manifest
 	$(BIN)/pytest
+
+# The rule catalogue (article -> rule -> model -> tests), generated from the dbt manifest so it
+# cannot drift from the models; written to dbt_project/target/rule_catalogue.md, never committed.
+docs: manifest
+	$(BIN)/python $(DBT_DIR)/scripts/rule_catalogue.py
 
 # Benchmark (not part of the test suite): full rebuild and one-month incremental at city and
 # province scale, the plain-DuckDB floor, dashboard query latency. Takes about an hour on
