@@ -7,6 +7,7 @@ import os
 from pathlib import Path
 
 import dagster as dg
+import duckdb
 
 from auxwatch.policy import Policy, load_policy
 from auxwatch.workspace import Workspace
@@ -20,6 +21,20 @@ ENV_VARS = {
     "as_of": "AUXWATCH_AS_OF",
     "identity_key": "AUXWATCH_IDENTITY_KEY",
 }
+
+
+# DuckDB lets one database take 80% of the machine's memory for hash tables and caches by
+# default: at province scale a whole-table check grouped 29M insurance keys in 2.7 GB.
+# Bounded, DuckDB spills to `<db>.tmp` instead (1.1 GB with 1 GB, no slower). dbt's own
+# process has its bound in dbt_project/profiles.yml.
+DUCKDB_MEMORY_LIMIT = "2GB"
+
+
+def connect_work_db(path: Path | str, *, read_only: bool = False) -> duckdb.DuckDBPyConnection:
+    """A connection to the working database with the pipeline's memory bound."""
+    con = duckdb.connect(str(path), read_only=read_only)
+    con.execute(f"set memory_limit = '{DUCKDB_MEMORY_LIMIT}'")
+    return con
 
 
 class AuxwatchSettings(dg.ConfigurableResource):

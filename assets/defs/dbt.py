@@ -15,7 +15,6 @@ from pathlib import Path
 from typing import Any
 
 import dagster as dg
-import duckdb
 from dagster_dbt import (
     DagsterDbtTranslator,
     DagsterDbtTranslatorSettings,
@@ -24,7 +23,7 @@ from dagster_dbt import (
 )
 
 from assets.dbt_project import auxwatch_project
-from assets.resources import AuxwatchSettings
+from assets.resources import AuxwatchSettings, connect_work_db
 
 WORK_DIR_ENV = "AUXWATCH_WORK_DIR"
 # Fingerprint of the inputs of the last complete `dbt build` into the working database.
@@ -75,7 +74,7 @@ def _raw_state(work_db: Path) -> list[object] | None:
     row) and the calendar. None when the working database has no built marts."""
     if not work_db.exists():
         return None
-    con = duckdb.connect(str(work_db), read_only=True)
+    con = connect_work_db(work_db, read_only=True)
     try:
         tables = {
             (schema, name)

@@ -11,7 +11,7 @@ import dagster as dg
 import duckdb
 
 from assets.defs.automation import note_inbox_seen
-from assets.resources import AuxwatchSettings
+from assets.resources import AuxwatchSettings, connect_work_db
 from ingestion.calendar import calendar_rows, known_years, write_calendar
 from ingestion.identity import load_or_create_key
 from ingestion.load import FileResult, ingest_dataset, reject_stray_files
@@ -57,7 +57,7 @@ def _ingest(
     if not inbox.is_dir():
         raise FileNotFoundError(f"inbox folder not found: {inbox}")
     # One connection per step, closed before the step ends: dbt opens the same file next.
-    con = duckdb.connect(str(settings.work_db))
+    con = connect_work_db(settings.work_db)
     try:
         if dataset == FIRST:
             note_inbox_seen(settings)
@@ -129,7 +129,7 @@ def cn_calendar(
     context: dg.AssetExecutionContext, settings: AuxwatchSettings
 ) -> dg.MaterializeResult:
     settings.work_path.mkdir(parents=True, exist_ok=True)
-    con = duckdb.connect(str(settings.work_db))
+    con = connect_work_db(settings.work_db)
     try:
         # Comparing ~10k days is cheap; rewriting only when the package changed keeps the
         # table (and what reads it) untouched on ordinary runs.

@@ -20,7 +20,7 @@ import dagster as dg
 import duckdb
 import polars as pl
 
-from assets.resources import AuxwatchSettings
+from assets.resources import AuxwatchSettings, connect_work_db
 from expectations.alerts import process_alerts
 from expectations.batch import GX_SAMPLE_ROWS, LOAD_COLUMN, BatchValidator
 from expectations.docs import build_data_docs
@@ -33,8 +33,9 @@ from ingestion.schemas import DATASETS
 DQ_KEY = dg.AssetKey(["ops", "data_quality"])
 DATA_DOCS_DIR = "data_docs"
 GX_DIR = "gx"
-# Rows of a dataset checked at once: bounds memory at province scale (~1 GB per 2M rows).
-CHUNK_ROWS = 2_000_000
+# Rows of a dataset checked at once: bounds memory (a million roster rows, derived
+# columns and per-check flags included, take ~1 GB in polars).
+CHUNK_ROWS = 1_000_000
 
 _validators: dict[tuple[str, str], BatchValidator] = {}
 
@@ -188,7 +189,7 @@ def build_batch_check(dataset: str) -> dg.AssetChecksDefinition:
     def _check(
         context: dg.AssetCheckExecutionContext, settings: AuxwatchSettings
     ) -> dg.AssetCheckResult:
-        con = duckdb.connect(str(settings.work_db))
+        con = connect_work_db(settings.work_db)
         try:
             results = batch_results(
                 con, validator_for(settings, context.run.run_id), context.run.run_id, dataset
@@ -210,7 +211,7 @@ def build_mart_check(mart: str) -> dg.AssetChecksDefinition:
     def _check(
         context: dg.AssetCheckExecutionContext, settings: AuxwatchSettings
     ) -> dg.AssetCheckResult:
-        con = duckdb.connect(str(settings.work_db))
+        con = connect_work_db(settings.work_db)
         try:
             results = mart_results(
                 con, validator_for(settings, context.run.run_id), context.run.run_id, [mart]
@@ -251,7 +252,7 @@ def data_quality(
 ) -> dg.MaterializeResult:
     run_id = context.run.run_id
     validator = validator_for(settings, run_id)
-    con = duckdb.connect(str(settings.work_db))
+    con = connect_work_db(settings.work_db)
     try:
         # the suites' own checks may not have run (e.g. a partial selection): make sure
         # every batch and mart of the run is validated once before alerting
