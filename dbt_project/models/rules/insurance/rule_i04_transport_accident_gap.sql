@@ -15,41 +15,7 @@ with active_rows as (
 
 {{ accident_policy_islands('transport_accident') }},
 
--- Islands are disjoint, so the days they cover within the active range add up.
-coverage as (
-
-    select
-        active_rows.bureau_code,
-        active_rows.snapshot_month,
-        active_rows.person_id,
-        active_rows.active_to - active_rows.active_from + 1 as active_days,
-        -- least()/greatest() skip nulls, so rows without a matching island must be
-        -- filtered out of the sum rather than left to null arithmetic
-        coalesce(
-            sum(
-                least(active_rows.active_to, islands.island_end)
-                - greatest(active_rows.active_from, islands.island_start) + 1
-            ) filter (where islands.person_id is not null),
-            0
-        ) as covered_days
-    from active_rows
-    left join islands
-        on active_rows.person_id = islands.person_id
-        and islands.island_start <= active_rows.active_to
-        and islands.island_end >= active_rows.active_from
-    group by all
-
-),
-
-violations as (
-
-    select
-        *,
-        active_days - covered_days as uncovered_days
-    from coverage
-    where covered_days < active_days
-
-),
+{{ accident_policy_gaps() }},
 
 final as (
 
