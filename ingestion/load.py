@@ -4,13 +4,18 @@ One file, one transaction: its ledger row, its loaded rows, the rows it supersed
 quarantined rows are committed together or not at all, so no ledger entry ever claims a
 file that did not fully load. A file whose bytes were already loaded (or rejected) for the
 same dataset is skipped without a trace: an unchanged inbox changes nothing.
+
+Files are written one at a time, in name order, through the one connection; reading and
+typing the next files (hashing, `readers`, `prepare_rows`) runs meanwhile on worker threads
+(`lookahead`), a bounded number of files ahead. Digests of unchanged files come from a cache
+(`filehash`) instead of being recomputed. See ingestion/README.md.
 """
 
 from __future__ import annotations
 
-import hashlib
 import json
 from collections.abc import Callable
+from contextlib import closing
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
@@ -20,7 +25,9 @@ import polars as pl
 
 from ingestion.discover import ACCEPTED_SUFFIXES, scan
 from ingestion.errors import RejectedFile
+from ingestion.filehash import HashCache, Stamp, sha256_bytes, sha256_file
 from ingestion.identity import key_fingerprint
+from ingestion.lookahead import ordered_prefetch
 from ingestion.readers import read_csv, read_xlsx
 from ingestion.rows import PreparedRows, prepare_rows
 from ingestion.schemas import DATASETS, Dataset, create_raw_layer
@@ -43,6 +50,10 @@ class FileResult:
 
 BatchCallback = Callable[[FileResult, pl.DataFrame], None]
 
+# Two cores: one thread writes while two prepare; three prepared files at most in memory.
+DEFAULT_WORKERS = 2
+LOOKAHEAD = 2
+
 
 class IdentityKeyMismatch(RuntimeError):
     """The identity key differs from the one the raw layer was hashed with."""
@@ -64,14 +75,6 @@ def ensure_identity_key(con: duckdb.DuckDBPyConnection, key: bytes) -> None:
         )
 
 
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
-
-
 def _already_seen(
     con: duckdb.DuckDBPyConnection, dataset: str | None, sha: str, file: str | None = None
 ) -> bool:
@@ -82,6 +85,14 @@ def _already_seen(
         [sha, dataset, file, file],
     ).fetchall()
     return bool(rows)
+
+
+def _ledger_hashes(con: duckdb.DuckDBPyConnection, dataset: str) -> set[str]:
+    """Every digest the ledger holds for a dataset: files loaded or rejected before."""
+    rows = con.execute(
+        "select distinct sha256 from raw.load_ledger where dataset = ?", [dataset]
+    ).fetchall()
+    return {r[0] for r in rows}
 
 
 def _next_load_id(con: duckdb.DuckDBPyConnection) -> int:
@@ -197,39 +208,84 @@ def _insert_rows(
     return superseded
 
 
-def load_file(
-    con: duckdb.DuckDBPyConnection,
-    inbox: Path,
-    dataset: str,
-    path: Path,
+@dataclass(frozen=True)
+class _Job:
+    path: Path
+    file: str  # relative to the inbox
+    stamp: Stamp
+    sha256: str | None  # from the hash cache, when the file is unchanged since it was hashed
+
+
+@dataclass(frozen=True)
+class _Ready:
+    sha256: str
+    prepared: PreparedRows | None = None
+    rejection: str | None = None  # both None: the bytes were seen before, nothing was read
+
+
+def _read_and_prepare(
+    ds: Dataset,
+    job: _Job,
     *,
+    seen: frozenset[str] | set[str],
+    known_bureaus: Callable[[], set[str] | frozenset[str]],
     identity_key: bytes,
-    run_id: str,
-    today: date | None = None,
-    on_batch: BatchCallback | None = None,
-) -> FileResult:
-    ds = DATASETS[dataset]
-    rel = path.relative_to(inbox).as_posix()
-    sha = _sha256(path)
-    base = FileResult(path=path, file=rel, dataset=dataset, sha256=sha, status="skipped")
-    if _already_seen(con, dataset, sha):
-        return base
+    today: date,
+) -> _Ready:
+    """Everything about one file that does not touch the database; safe on a worker thread."""
+    path = job.path
+    suffix = path.suffix.lower()
+    data: bytes | None = None
+    if job.sha256 is not None:
+        sha = job.sha256
+    elif suffix == ".csv":
+        # Hash the very bytes that are parsed: one read, and no window for them to differ.
+        data = path.read_bytes()
+        sha = sha256_bytes(data)
+    else:
+        sha = sha256_file(path)
+    if sha in seen:
+        return _Ready(sha)
     try:
-        if path.suffix.lower() not in ACCEPTED_SUFFIXES:
+        if suffix not in ACCEPTED_SUFFIXES:
             raise RejectedFile(
                 f"不支持的文件类型 {path.suffix or '(无扩展名)'}：仅接受 .csv 与 .xlsx"
             )
-        table = read_csv(path.read_bytes()) if path.suffix.lower() == ".csv" else read_xlsx(path)
+        table = (
+            read_csv(path.read_bytes() if data is None else data)
+            if suffix == ".csv"
+            else read_xlsx(path)
+        )
         prepared = prepare_rows(
             ds,
             table,
-            known_bureaus=_known_bureaus(con),
+            known_bureaus=set(known_bureaus()),
             identity_key=identity_key,
-            today=today or date.today(),
+            today=today,
         )
     except RejectedFile as exc:
-        return _reject(con, run_id, base, str(exc))
+        return _Ready(sha, rejection=str(exc))
+    return _Ready(sha, prepared=prepared)
 
+
+def _write_file(
+    con: duckdb.DuckDBPyConnection,
+    ds: Dataset,
+    job: _Job,
+    ready: _Ready,
+    *,
+    run_id: str,
+    on_batch: BatchCallback | None,
+) -> FileResult:
+    """The file's one transaction: ledger row, rows, superseded rows and quarantine."""
+    base = FileResult(
+        path=job.path, file=job.file, dataset=ds.name, sha256=ready.sha256, status="skipped"
+    )
+    if ready.rejection is not None:
+        return _reject(con, run_id, base, ready.rejection)
+    prepared = ready.prepared
+    if prepared is None:
+        return base
     bureaus = (
         sorted(
             set(prepared.loaded.get_column("bureau_code").drop_nulls().to_list())
@@ -241,12 +297,12 @@ def load_file(
     con.execute("begin transaction")
     try:
         load_id = _next_load_id(con)
-        superseded = _insert_rows(con, ds, load_id, prepared, rel)
+        superseded = _insert_rows(con, ds, load_id, prepared, job.file)
         result = FileResult(
-            path=path,
-            file=rel,
-            dataset=dataset,
-            sha256=sha,
+            path=job.path,
+            file=job.file,
+            dataset=ds.name,
+            sha256=ready.sha256,
             status="loaded",
             rows_in=prepared.rows_in,
             rows_loaded=prepared.loaded.height,
@@ -265,6 +321,31 @@ def load_file(
     return result
 
 
+def load_file(
+    con: duckdb.DuckDBPyConnection,
+    inbox: Path,
+    dataset: str,
+    path: Path,
+    *,
+    identity_key: bytes,
+    run_id: str,
+    today: date | None = None,
+    on_batch: BatchCallback | None = None,
+) -> FileResult:
+    """Load one file now, on this thread (no hash cache)."""
+    ds = DATASETS[dataset]
+    job = _Job(path, path.relative_to(inbox).as_posix(), Stamp.of(path), None)
+    ready = _read_and_prepare(
+        ds,
+        job,
+        seen=_ledger_hashes(con, dataset),
+        known_bureaus=lambda: _known_bureaus(con),
+        identity_key=identity_key,
+        today=today or date.today(),
+    )
+    return _write_file(con, ds, job, ready, run_id=run_id, on_batch=on_batch)
+
+
 def ingest_dataset(
     con: duckdb.DuckDBPyConnection,
     inbox: Path,
@@ -274,24 +355,74 @@ def ingest_dataset(
     run_id: str,
     today: date | None = None,
     on_batch: BatchCallback | None = None,
+    workers: int = DEFAULT_WORKERS,
 ) -> list[FileResult]:
-    """Load every new file of `<inbox>/<dataset>/`, in name order."""
+    """Load every new file of `<inbox>/<dataset>/`, in name order.
+
+    `workers` threads read and prepare the next files while this one writes; 1 prepares each
+    file just before writing it, on this thread. Both give the same database.
+    """
     create_raw_layer(con)
     ensure_identity_key(con, identity_key)
-    files = scan(inbox).files.get(dataset, [])
-    return [
-        load_file(
-            con,
-            inbox,
-            dataset,
-            path,
-            identity_key=identity_key,
-            run_id=run_id,
-            today=today,
-            on_batch=on_batch,
+    ds = DATASETS[dataset]
+    day = today or date.today()
+    cache = HashCache.load(con, dataset)
+    jobs = []
+    for path in scan(inbox).files.get(dataset, []):
+        rel = path.relative_to(inbox).as_posix()
+        stamp = Stamp.of(path)
+        jobs.append(_Job(path, rel, stamp, cache.lookup(rel, stamp)))
+
+    before = frozenset(_ledger_hashes(con, dataset))
+    # Digests loaded or rejected so far, this run included: a second file with the same bytes
+    # is skipped when its turn to be written comes, exactly as if the first had been alone.
+    seen = set(before)
+    results: list[FileResult | None] = [None] * len(jobs)
+    todo = []
+    for i, job in enumerate(jobs):
+        if job.sha256 is not None and job.sha256 in before:
+            results[i] = FileResult(
+                path=job.path, file=job.file, dataset=dataset, sha256=job.sha256, status="skipped"
+            )
+        else:
+            todo.append(i)
+
+    # Each bureaus file changes the bureaus the next one is checked against, so that dataset
+    # (a few small files) is prepared one file at a time, each after the previous one is
+    # written. No other dataset writes raw.bureaus: for them the set is fixed for the call.
+    sequential = workers <= 1 or dataset == "bureaus"
+    if sequential:
+        known: Callable[[], set[str] | frozenset[str]] = lambda: _known_bureaus(con)  # noqa: E731
+    else:
+        fixed = frozenset(_known_bureaus(con))
+        known = lambda: fixed  # noqa: E731
+
+    def prepare(i: int) -> _Ready:
+        return _read_and_prepare(
+            ds, jobs[i], seen=before, known_bureaus=known, identity_key=identity_key, today=day
         )
-        for path in files
-    ]
+
+    prepared = ordered_prefetch(
+        prepare, todo, workers=1 if sequential else workers, ahead=LOOKAHEAD
+    )
+    with closing(prepared):
+        for i, ready in prepared:
+            job = jobs[i]
+            if job.sha256 is None:
+                cache.record(job.file, job.stamp, ready.sha256)
+            if ready.sha256 in seen:
+                results[i] = FileResult(
+                    path=job.path,
+                    file=job.file,
+                    dataset=dataset,
+                    sha256=ready.sha256,
+                    status="skipped",
+                )
+                continue
+            results[i] = _write_file(con, ds, job, ready, run_id=run_id, on_batch=on_batch)
+            seen.add(ready.sha256)
+    cache.save(con)
+    return [r for r in results if r is not None]
 
 
 def reject_stray_files(
@@ -302,7 +433,7 @@ def reject_stray_files(
     results = []
     for path, dataset, reason in scan(inbox).strays:
         rel = path.relative_to(inbox).as_posix()
-        sha = _sha256(path)
+        sha = sha256_file(path)
         base = FileResult(path=path, file=rel, dataset=dataset, sha256=sha, status="skipped")
         if _already_seen(con, dataset, sha, rel):
             results.append(base)
@@ -319,6 +450,7 @@ def ingest_inbox(
     run_id: str,
     today: date | None = None,
     on_batch: BatchCallback | None = None,
+    workers: int = DEFAULT_WORKERS,
 ) -> list[FileResult]:
     """Every dataset in load order (bureaus, posts, then the rest), then stray files."""
     results: list[FileResult] = []
@@ -331,6 +463,7 @@ def ingest_inbox(
             run_id=run_id,
             today=today,
             on_batch=on_batch,
+            workers=workers,
         )
     results += reject_stray_files(con, inbox, run_id=run_id)
     return results

@@ -10,6 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Literal
 
+from ingestion.filehash import CACHE_DDL
+
 ColumnType = Literal["text", "date", "month", "integer", "amount", "level", "enum", "number"]
 
 # DuckDB type of each contract type in the raw layer.
@@ -458,7 +460,7 @@ create table if not exists raw.quarantine (
 """
 
 
-RAW_TABLES = ("load_ledger", "meta", "quarantine", *DATASETS)
+RAW_TABLES = ("load_ledger", "meta", "quarantine", "file_hash_cache", *DATASETS)
 
 
 def create_raw_layer(con) -> None:  # noqa: ANN001 - a duckdb connection
@@ -478,6 +480,7 @@ def create_raw_layer(con) -> None:  # noqa: ANN001 - a duckdb connection
     con.execute(LEDGER_DDL)
     con.execute("create table if not exists raw.meta (key VARCHAR PRIMARY KEY, value VARCHAR)")
     con.execute(QUARANTINE_DDL)
+    con.execute(CACHE_DDL)
     for ds in DATASETS.values():
         con.execute(raw_table_ddl(ds))
     # The shipped catalogue is load 0; a posts file supersedes it whole.
