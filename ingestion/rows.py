@@ -80,6 +80,51 @@ def _parse(col_type: str, expr: pl.Expr, enum: dict[str, str] | None) -> nz.Pars
     raise ValueError(col_type)
 
 
+# Below this many rows the extra unique and join passes cost more than they save.
+_BY_DISTINCT_MIN_ROWS = 2000
+
+
+def _typed_columns(
+    text: pl.DataFrame, columns: list[tuple[str, list[pl.Expr], bool]]
+) -> pl.DataFrame:
+    """Evaluate each (cell column, expressions, worth deduplicating) over `text`.
+
+    Every expression's result for a row depends on that row's cell alone. A file repeats
+    most of its dates, months, codes and amounts (one month for the whole file, a few
+    hundred pay amounts over thousands of rows), and parsing one is a dozen regex and cast
+    passes: in a large file such a column is parsed once per distinct text and the results
+    joined back in row order. The other columns are evaluated together, row by row.
+    """
+    direct: list[pl.Expr] = []
+    parts: list[pl.DataFrame] = []
+    for name, exprs, by_distinct in columns:
+        distinct = None
+        if by_distinct and text.height >= _BY_DISTINCT_MIN_ROWS:
+            distinct = text.select(name).unique()
+            if distinct.height * 2 > text.height:
+                distinct = None
+        if distinct is None:
+            direct += exprs
+            continue
+        # The outputs may reuse the cell column's name: join on the cell under another name.
+        outputs = [e.meta.output_name() for e in exprs]
+        parsed = distinct.select(
+            pl.col(name).alias("_cell"), *[e.alias(f"_out{k}") for k, e in enumerate(exprs)]
+        )
+        joined = text.select(name).join(
+            parsed,
+            left_on=name,
+            right_on="_cell",
+            how="left",
+            nulls_equal=True,
+            maintain_order="left",
+        )
+        parts.append(joined.select(pl.col(f"_out{k}").alias(o) for k, o in enumerate(outputs)))
+    if direct:
+        parts.append(text.select(direct))
+    return pl.concat(parts, how="horizontal")
+
+
 def prepare_rows(
     ds: Dataset,
     table: RawTable,
@@ -105,8 +150,7 @@ def prepare_rows(
         if col.name not in text.columns:
             text = text.with_columns(pl.lit(None, dtype=pl.String).alias(col.name))
 
-    values: list[pl.Expr] = []
-    errors: list[pl.Expr] = []
+    columns: list[tuple[str, list[pl.Expr], bool]] = []
     for col in ds.columns:
         src = pl.col(col.name)
         if col.name == "id_number":
@@ -139,8 +183,11 @@ def prepare_rows(
                     ),
                 ]
             )
-        values.append(value.cast(_POLARS_TYPES[SQL_TYPES[col.type]]).alias(col.name))
-        errors.append((pl.lit(label + "：") + error).alias(f"_err_{col.name}"))
+        value = value.cast(_POLARS_TYPES[SQL_TYPES[col.type]]).alias(col.name)
+        error = (pl.lit(label + "：") + error).alias(f"_err_{col.name}")
+        # Free text needs no parsing, and ID numbers are nearly all distinct.
+        by_distinct = col.type != "text" and col.name != "id_number"
+        columns.append((col.name, [value, error], by_distinct))
 
     # Extra columns the contract does not know are kept, as JSON, in the raw layer.
     extras = _unique_labels(match.extras)
@@ -154,7 +201,9 @@ def prepare_rows(
         extra_json.alias("_extra"),
         *[pl.col(f"c{i}").alias(f"_src_{name}") for i, name in match.columns.items()],
     )
-    typed = text.select(values + errors)
+    typed = _typed_columns(text, columns).select(
+        [c.name for c in ds.columns] + [f"_err_{c.name}" for c in ds.columns]
+    )
     out = pl.concat([out, typed], how="horizontal")
 
     row_errors = [pl.col(f"_err_{c.name}") for c in ds.columns]
