@@ -5,7 +5,6 @@ to the raw assets through `meta.dagster.asset_key` in sources.yml, so every mode
 the ingestion steps it reads.
 """
 
-import hashlib
 import json
 import os
 from collections.abc import Iterator, Mapping
@@ -22,12 +21,13 @@ from dagster_dbt import (
     dbt_assets,
 )
 
+from assets.dbt_plan import BuildPlan, BuildState, current_state, plan_build
 from assets.dbt_project import auxwatch_project
 from assets.resources import AuxwatchSettings, connect_work_db
 
 WORK_DIR_ENV = "AUXWATCH_WORK_DIR"
-# Fingerprint of the inputs of the last complete `dbt build` into the working database.
-BUILT_MARKER = "dbt_build.fingerprint"
+# What the last complete `dbt build` into the working database was built from.
+BUILD_STATE = "dbt_build.state.json"
 
 
 class AuxwatchTranslator(DagsterDbtTranslator):
@@ -62,48 +62,23 @@ def dbt_build_args(vars_: Mapping[str, Any]) -> list[str]:
     ]
 
 
-def _manifest_digest(manifest_path: Path) -> str:
-    """The project's code as parsed, without the parse's own timestamp and invocation id."""
-    manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
-    manifest.pop("metadata", None)
-    return hashlib.sha256(json.dumps(manifest, sort_keys=True).encode()).hexdigest()
+def read_build_state(path: Path) -> BuildState | None:
+    return BuildState.from_json(path.read_text(encoding="utf-8")) if path.exists() else None
 
 
-def _raw_state(work_db: Path) -> list[object] | None:
-    """What the models read, summarised: the load ledger (append-only: every file read adds a
-    row) and the calendar. None when the working database has no built marts."""
+def plan_for(
+    work_db: Path, vars_: Mapping[str, Any], state_path: Path
+) -> tuple[BuildPlan, BuildState | None]:
+    """The plan of this build and the state to record once it completes."""
     if not work_db.exists():
-        return None
+        return BuildPlan("full", "no working database yet"), None
+    # Read-only and closed before dbt starts: dbt's subprocess opens the file for writing.
     con = connect_work_db(work_db, read_only=True)
     try:
-        tables = {
-            (schema, name)
-            for schema, name in con.execute(
-                "select table_schema, table_name from information_schema.tables"
-            ).fetchall()
-        }
-        if not any(schema == "marts" for schema, _ in tables):
-            return None
-        state: list[object] = [
-            list(con.execute("select count(*), max(load_id) from raw.load_ledger").fetchone())
-        ]
-        if ("raw", "cn_calendar") in tables:
-            row = con.execute(
-                "select count(*), min(calendar_date), max(calendar_date) from raw.cn_calendar"
-            ).fetchone()
-            state.append([str(v) for v in row])
-        return state
+        current = current_state(con, vars_, auxwatch_project.manifest_path)
+        return plan_build(con, read_build_state(state_path), current), current
     finally:
         con.close()
-
-
-def build_fingerprint(work_db: Path, vars_: Mapping[str, Any], manifest_path: Path) -> str | None:
-    """Everything a `dbt build` result depends on; None when a build is needed regardless."""
-    raw = _raw_state(work_db)
-    if raw is None:
-        return None
-    payload = {"raw": raw, "vars": dict(vars_), "code": _manifest_digest(manifest_path)}
-    return hashlib.sha256(json.dumps(payload, sort_keys=True, default=str).encode()).hexdigest()
 
 
 def in_dependency_order(
@@ -132,18 +107,17 @@ def auxwatch_dbt_models(
 ) -> Iterator[Any]:
     policy = settings.policy()
     vars_ = policy.dbt_vars()
-    marker = settings.work_path / BUILT_MARKER
-    fingerprint = build_fingerprint(settings.work_db, vars_, auxwatch_project.manifest_path)
+    state_path = settings.work_path / BUILD_STATE
     whole_project = context.selected_asset_keys == context.assets_def.keys
-    if (
-        whole_project
-        and fingerprint is not None
-        and marker.exists()
-        and marker.read_text(encoding="ascii").strip() == fingerprint
-    ):
+    if whole_project:
+        plan, state = plan_for(settings.work_db, vars_, state_path)
+    else:
+        # A hand-picked subset (from the UI): every month of what is selected.
+        plan, state = BuildPlan("full", "a subset of the models was selected"), None
+    context.log.info(f"dbt build plan: {plan.mode} ({plan.reason})")
+    if plan.mode == "skip":
         # Same loads, same calendar, same policy and as_of, same code: a build would
         # reproduce the tables as they are. Report them current without rebuilding.
-        context.log.info("inputs unchanged since the last complete dbt build: not rebuilding")
         for key in in_dependency_order(context.assets_def, context.selected_asset_keys):
             yield dg.MaterializeResult(
                 asset_key=key, metadata={"dbt_build": "unchanged inputs, not rebuilt"}
@@ -151,12 +125,19 @@ def auxwatch_dbt_models(
         return
 
     # A build that stops midway leaves tables of mixed inputs: forget the last one first.
-    marker.unlink(missing_ok=True)
+    state_path.unlink(missing_ok=True)
     context.log.info(f"dbt build with as_of {policy.as_of}")
+    if plan.mode == "incremental":
+        context.log.info(
+            "months recomputed: " + (", ".join(m.isoformat()[:7] for m in plan.months) or "none")
+        )
     # profiles.yml reads the working database's folder from the environment, and
     # dagster-dbt passes this process's environment to the dbt subprocess.
     os.environ[WORK_DIR_ENV] = str(settings.work_path)
-    for event in dbt.cli(dbt_build_args(vars_), context=context).stream():
+    args = dbt_build_args({**vars_, **plan.dbt_vars()})
+    if plan.full_refresh and whole_project:
+        args.append("--full-refresh")
+    for event in dbt.cli(args, context=context).stream():
         # Each data test's result would arrive as an asset observation: hundreds of
         # instance writes per run (~25 s on SQLite storage) that nothing reads. A failing
         # test still fails the step, with its message in the run's log.
@@ -164,7 +145,8 @@ def auxwatch_dbt_models(
             continue
         yield event
     if whole_project:
-        # Taken after the build: on a first build the marts exist only now.
-        after = build_fingerprint(settings.work_db, vars_, auxwatch_project.manifest_path)
-        if after is not None:
-            marker.write_text(after, encoding="ascii")
+        if state is None:
+            # A first build: the marts exist only now.
+            _, state = plan_for(settings.work_db, vars_, state_path)
+        if state is not None:
+            state_path.write_text(state.to_json(), encoding="utf-8")

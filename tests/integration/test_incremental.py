@@ -1,15 +1,19 @@
 """Adding one month to a built warehouse gives exactly what a full rebuild gives.
 
-Three `auxwatch run`s of a small generated inbox: the full inbox into an empty warehouse
-(the full rebuild), the same inbox without its last month into another, then the full
-inbox into that second warehouse (the incremental month). Every published mart and
-reporting table must be identical row for row, and the incremental run must have read
-only the new month's files.
+`auxwatch run`s of a small generated inbox: the full inbox into an empty warehouse (the
+full rebuild); the same inbox without its last month, with as_of a month earlier, into
+another; then the full inbox into that second warehouse (the incremental month, which
+also moves as_of). Every published mart and reporting table must be identical row for
+row, the incremental run must have read only the new month's files, and its dbt build
+must have recomputed only the months that changed. Then a correction of the first
+month: the incremental run must again equal a full rebuild of the same inbox.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -29,8 +33,7 @@ RUN_TIMEOUT = 600
 
 def _run(inbox: Path, warehouse: Path, as_of: str) -> None:
     proc = subprocess.run(
-        [AUXWATCH, "run", "--inbox", str(inbox), "--warehouse", str(warehouse),
-         "--as-of", as_of],
+        [AUXWATCH, "run", "--inbox", str(inbox), "--warehouse", str(warehouse), "--as-of", as_of],
         capture_output=True,
         text=True,
         timeout=RUN_TIMEOUT,
@@ -49,23 +52,44 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path | str]:
     full = root / "full" / "warehouse.duckdb"
     inc = root / "inc" / "warehouse.duckdb"
     _run(root / "inbox", full, summary.as_of)
-    _run(root / "history", inc, summary.as_of)
+    # The history as it stood a month earlier: the last month neither loaded nor known.
+    last_start = dt.date.fromisoformat(f"{last}-01")
+    history_as_of = (last_start - dt.timedelta(days=1)).isoformat()
+    _run(root / "history", inc, history_as_of)
     _run(root / "inbox", inc, summary.as_of)
-    return {"full": full, "inc": inc, "last": last, "inbox": root / "inbox"}
+    return {
+        "root": root,
+        "full": full,
+        "inc": inc,
+        "last": last,
+        "inbox": root / "inbox",
+        "as_of": summary.as_of,
+        "plan": _last_dbt_plan(inc),
+    }
 
 
-def _tables(con: duckdb.DuckDBPyConnection, db: str) -> list[tuple[str, str]]:
-    return con.execute(
-        "select schema_name, table_name from duckdb_tables() where database_name = ? "
-        "and schema_name in ('marts', 'reporting') order by 1, 2",
-        [db],
-    ).fetchall()
+def _last_dbt_plan(warehouse: Path) -> str:
+    """The dbt step's plan line from the warehouse's latest Dagster run."""
+    import dagster as dg
+
+    instance = dg.DagsterInstance.from_config(str(warehouse.parent / ".auxwatch" / "dagster_home"))
+    try:
+        run = instance.get_runs(limit=1)[0]
+        lines = [
+            e.user_message
+            for e in instance.all_logs(run.run_id)
+            if e.user_message.startswith(("dbt build plan", "months recomputed"))
+        ]
+    finally:
+        instance.dispose()
+    return " | ".join(lines)
 
 
-def test_incremental_month_equals_full_rebuild(built: dict[str, Path | str]) -> None:
+def _differences(full: Path, inc: Path) -> dict[str, tuple[int, int]]:
+    """Rows in one published table and not the other, per marts and reporting table."""
     con = duckdb.connect()
-    con.execute(f"attach '{built['full']}' as f (read_only)")
-    con.execute(f"attach '{built['inc']}' as i (read_only)")
+    con.execute(f"attach '{full}' as f (read_only)")
+    con.execute(f"attach '{inc}' as i (read_only)")
     tables = _tables(con, "f")
     assert ("marts", "compliance_findings") in tables
     assert _tables(con, "i") == tables
@@ -79,15 +103,43 @@ def test_incremental_month_equals_full_rebuild(built: dict[str, Path | str]) -> 
         rows = con.execute(f"select count(*) from f.{schema}.{table}").fetchone()[0]
         if n:
             differing[f"{schema}.{table}"] = (n, rows)
-    assert differing == {}
+    con.close()
+    return differing
+
+
+def _tables(con: duckdb.DuckDBPyConnection, db: str) -> list[tuple[str, str]]:
+    return con.execute(
+        "select schema_name, table_name from duckdb_tables() where database_name = ? "
+        "and schema_name in ('marts', 'reporting') order by 1, 2",
+        [db],
+    ).fetchall()
+
+
+def test_incremental_month_equals_full_rebuild(built: dict[str, Path | str]) -> None:
+    assert _differences(Path(built["full"]), Path(built["inc"])) == {}
+
+
+def test_incremental_dbt_build_recomputes_only_the_new_month(
+    built: dict[str, Path | str],
+) -> None:
+    # The new month, and the months the later as_of makes known (the generator's as_of
+    # may fall on the first day of the month after the last one): nothing else.
+    months = sorted({str(built["last"]), str(built["as_of"])[:7]})
+    assert built["plan"] == (
+        f"dbt build plan: incremental ({len(months)} month(s) of roster, payroll and "
+        f"insurance facts to recompute) | months recomputed: {', '.join(months)}"
+    )
 
 
 def test_incremental_run_reads_only_the_new_month(built: dict[str, Path | str]) -> None:
     work = Path(built["inc"]).parent / ".auxwatch" / "auxwatch.duckdb"
     con = duckdb.connect(str(work), read_only=True)
-    runs = [r[0] for r in con.execute(
-        "select run_id from raw.load_ledger group by run_id order by min(load_id)"
-    ).fetchall()]
+    runs = [
+        r[0]
+        for r in con.execute(
+            "select run_id from raw.load_ledger group by run_id order by min(load_id)"
+        ).fetchall()
+    ]
     assert len(runs) == 2
     files = con.execute(
         "select dataset, file from raw.load_ledger where run_id = ?", [runs[-1]]
@@ -100,3 +152,36 @@ def test_incremental_run_reads_only_the_new_month(built: dict[str, Path | str]) 
         if month_of(p.name) == built["last"]
     )
     assert expected and sorted(files) == expected
+
+
+def _correct_first_month(inbox: Path, fixed: Path) -> str:
+    """`fixed` = `inbox` plus a resent roster file of the first month with its last person
+    removed (they left): a correction that only changes that month."""
+    shutil.copytree(inbox, fixed, copy_function=os.link)
+    first = min(m for p in (inbox / "roster").iterdir() if (m := month_of(p.name)) is not None)
+    for path in sorted((inbox / "roster").iterdir()):
+        if month_of(path.name) != first or path.suffix != ".csv":
+            continue
+        try:
+            lines = path.read_bytes().decode("utf-8-sig").splitlines()
+        except UnicodeDecodeError:
+            continue
+        (fixed / "roster" / f"zz-correction-{path.name}").write_text(
+            "\n".join(lines[:-1]) + "\n", encoding="utf-8"
+        )
+        return first
+    raise AssertionError("no UTF-8 roster CSV of the first month to correct")
+
+
+def test_correction_of_an_old_month_equals_full_rebuild(built: dict[str, Path | str]) -> None:
+    root = Path(built["root"])
+    first = _correct_first_month(Path(built["inbox"]), root / "fixed")
+    inc, full = Path(built["inc"]), root / "full-fixed" / "warehouse.duckdb"
+    _run(root / "fixed", inc, str(built["as_of"]))
+    assert _last_dbt_plan(inc) == (
+        "dbt build plan: incremental (1 month(s) of roster, payroll and insurance facts to "
+        f"recompute) | months recomputed: {first}"
+    )
+    _run(root / "fixed", full, str(built["as_of"]))
+    assert "dbt build plan: full" in _last_dbt_plan(full)
+    assert _differences(full, inc) == {}

@@ -247,7 +247,7 @@ def test_a_run_failing_in_dbt_leaves_the_file_untouched(
         lambda vars_: real({**vars_, "complaint_days_basis": "fortnightly"}),
     )
     before = deployment.warehouse.read_bytes()
-    marker = deployment.workspace.work_dir / "dbt_build.fingerprint"
+    marker = deployment.workspace.work_dir / "dbt_build.state.json"
     assert marker.exists()  # the previous runs built completely
     # Another evaluation date: the last build does not cover this run, dbt must run.
     as_of = (dt.date.fromisoformat(deployment.as_of) + dt.timedelta(days=1)).isoformat()

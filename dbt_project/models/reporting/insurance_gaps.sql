@@ -1,6 +1,17 @@
 -- The persons and months with an insurance gap (as I01 reads 第二十二条): a roster row
 -- active on the month's last day and no paid row of a required type for that person and
 -- month from any bureau. gap_kind tells an arrears row (欠缴) from no row at all.
+-- Incremental by month (macros/incremental.sql): a run recomputes only the months its
+-- loads or as_of touched.
+{{
+    config(
+        materialized='incremental',
+        incremental_strategy='append',
+        on_schema_change='fail',
+        pre_hook="{{ delete_rebuilt_months('month') }}",
+    )
+}}
+
 with spine as (
 
     select
@@ -10,12 +21,14 @@ with spine as (
         category
     from {{ ref('int_roster__active_days') }}
     where is_active_at_month_end
+        and {{ rebuilt_months_condition('snapshot_month') }}
 
 ),
 
 insurance as (
 
     select * from {{ ref('int_insurance__known') }}
+    where {{ rebuilt_months_condition('month') }}
 
 ),
 

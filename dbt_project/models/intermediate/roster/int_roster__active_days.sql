@@ -1,8 +1,22 @@
 -- The person-month spine: each known roster row with its active days in its month
 -- (rules.md "Terms"). leave_date is the last day employed, so both ends are inclusive.
+-- Incremental by month (macros/incremental.sql): a monthly run recomputes only the months
+-- its loads touched. pretraining_date is left out because its as_of cut would tie every
+-- month to as_of; T01 reads it from int_roster__known.
+{{
+    config(
+        materialized='incremental',
+        incremental_strategy='append',
+        on_schema_change='fail',
+        pre_hook="{{ delete_rebuilt_months('snapshot_month') }}",
+    )
+}}
+
 with roster as (
 
-    select * from {{ ref('int_roster__known') }}
+    select * exclude (pretraining_date)
+    from {{ ref('int_roster__known') }}
+    where {{ rebuilt_months_condition('snapshot_month') }}
 
 ),
 

@@ -1,14 +1,27 @@
 -- outputs.md marts.insurance_coverage: of the month-end headcount, how many have a paid
 -- row of each required insurance type for the month, from any bureau (as rule I01).
+-- Incremental by month (macros/incremental.sql): a run recomputes only the months its
+-- loads or as_of touched.
+{{
+    config(
+        materialized='incremental',
+        incremental_strategy='append',
+        on_schema_change='fail',
+        pre_hook="{{ delete_rebuilt_months('month') }}",
+    )
+}}
+
 with spine as (
 
     select * from {{ ref('int_roster__active_days') }}
+    where {{ rebuilt_months_condition('snapshot_month') }}
 
 ),
 
 insurance as (
 
     select * from {{ ref('int_insurance__known') }}
+    where {{ rebuilt_months_condition('month') }}
 
 ),
 

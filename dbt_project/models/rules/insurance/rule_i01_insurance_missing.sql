@@ -1,6 +1,17 @@
 -- I01 (第二十二条): a person on the roster at month end must have a paid contribution of
 -- every type in policy.required_insurance for that month. A paid row from any bureau
 -- counts (a transfer mid-month may leave the previous bureau paying).
+-- Incremental by month (macros/incremental.sql): a run recomputes only the months its
+-- loads or as_of touched.
+{{
+    config(
+        materialized='incremental',
+        incremental_strategy='append',
+        on_schema_change='fail',
+        pre_hook="{{ delete_rebuilt_months('period') }}",
+    )
+}}
+
 with month_end_rows as (
 
     select
@@ -9,6 +20,7 @@ with month_end_rows as (
         person_id
     from {{ ref('int_roster__active_days') }}
     where is_active_at_month_end
+        and {{ rebuilt_months_condition('snapshot_month') }}
 
 ),
 
@@ -26,6 +38,7 @@ paid as (
         insurance_type
     from {{ ref('int_insurance__known') }}
     where status = 'paid'
+        and {{ rebuilt_months_condition('month') }}
 
 ),
 

@@ -1,10 +1,22 @@
 -- I02 (第二十二条): a paid social insurance contribution (housing_fund excepted: its base
 -- follows other rules) on a base below the year's social insurance base floor.
+-- Incremental by month (macros/incremental.sql): a run recomputes only the months its
+-- loads or as_of touched.
+{{
+    config(
+        materialized='incremental',
+        incremental_strategy='append',
+        on_schema_change='fail',
+        pre_hook="{{ delete_rebuilt_months('period') }}",
+    )
+}}
+
 with insurance as (
 
     select * from {{ ref('int_insurance__known') }}
     where status = 'paid'
         and insurance_type <> 'housing_fund'
+        and {{ rebuilt_months_condition('month') }}
 
 ),
 

@@ -1,9 +1,21 @@
 -- P01 (第二十一条): fixed pay (base_pay + level_pay) below the city standard for the
 -- person's category and level. Only full months are judged: a roster row of the paying
 -- bureau active on every day of M; partial months are pro-rated legitimately.
+-- Incremental by month (macros/incremental.sql): a run recomputes only the months its
+-- loads or as_of touched.
+{{
+    config(
+        materialized='incremental',
+        incremental_strategy='append',
+        on_schema_change='fail',
+        pre_hook="{{ delete_rebuilt_months('period') }}",
+    )
+}}
+
 with payroll as (
 
     select * from {{ ref('int_payroll__known') }}
+    where {{ rebuilt_months_condition('pay_month') }}
 
 ),
 
@@ -17,6 +29,7 @@ full_month_rows as (
         level
     from {{ ref('int_roster__active_days') }}
     where is_active_full_month
+        and {{ rebuilt_months_condition('snapshot_month') }}
 
 ),
 
