@@ -1,7 +1,8 @@
 {#- Monthly incremental builds of the large person-month facts.
 
-    Every row of the incremental models (the spine, I01, I02, P01, insurance_coverage,
-    reporting.insurance_gaps) depends only on rows of its own month plus small tables
+    Every row of the incremental models (the spine, I01, I02, P01, P03, P04,
+    insurance_coverage, reporting.insurance_gaps, pay_vs_standard and accident_exposure)
+    depends only on rows of its own month plus small tables
     whose change forces a full rebuild (posts, pay_standards, economic_indicators, the
     policy, the code). So a run that loaded new roster, payroll or insurance files, or
     moved as_of, only needs to recompute the months those touched: the pipeline
@@ -73,6 +74,10 @@
         'rule_i01_insurance_missing': 'period',
         'rule_i02_base_below_floor': 'period',
         'rule_p01_pay_below_standard': 'period',
+        'rule_p03_ghost_pay': 'period',
+        'rule_p04_unpaid_roster_row': 'period',
+        'pay_vs_standard': 'month',
+        'accident_exposure': 'month',
         'insurance_coverage': 'month',
         'insurance_gaps': 'month',
     }) -}}

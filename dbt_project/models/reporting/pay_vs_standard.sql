@@ -1,9 +1,21 @@
 -- Fixed pay (base_pay + level_pay) against the city standard, per bureau, month, category
 -- and level. Only payroll rows whose paying bureau's roster row is active on every day of
 -- the month are compared: partial months are pro-rated legitimately (as P01 reads it).
+-- Incremental by month (macros/incremental.sql): a run recomputes only the months its
+-- loads or as_of touched.
+{{
+    config(
+        materialized='incremental',
+        incremental_strategy='append',
+        on_schema_change='fail',
+        pre_hook="{{ delete_rebuilt_months('month') }}",
+    )
+}}
+
 with payroll as (
 
     select * from {{ ref('int_payroll__known') }}
+    where {{ rebuilt_months_condition('pay_month') }}
 
 ),
 
@@ -11,6 +23,7 @@ spine as (
 
     select * from {{ ref('int_roster__active_days') }}
     where is_active_full_month
+        and {{ rebuilt_months_condition('snapshot_month') }}
 
 ),
 

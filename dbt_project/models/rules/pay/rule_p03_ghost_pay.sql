@@ -1,8 +1,20 @@
 -- P03 (第二十一条): "ghost pay" - a bureau pays a person in month M although its roster of M,
 -- which exists, has no row for that person active in M.
+-- Incremental by month (macros/incremental.sql): a run recomputes only the months its
+-- loads or as_of touched.
+{{
+    config(
+        materialized='incremental',
+        incremental_strategy='append',
+        on_schema_change='fail',
+        pre_hook="{{ delete_rebuilt_months('period') }}",
+    )
+}}
+
 with payroll as (
 
     select * from {{ ref('int_payroll__known') }}
+    where {{ rebuilt_months_condition('pay_month') }}
 
 ),
 
@@ -14,6 +26,7 @@ roster as (
         person_id,
         is_active
     from {{ ref('int_roster__active_days') }}
+    where {{ rebuilt_months_condition('snapshot_month') }}
 
 ),
 

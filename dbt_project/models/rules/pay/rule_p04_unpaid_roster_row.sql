@@ -1,5 +1,16 @@
 -- P04 (第二十一条): a roster row active in M with no payroll row of that bureau, month and
 -- person, where the bureau's payroll of M was submitted (any rows).
+-- Incremental by month (macros/incremental.sql): a run recomputes only the months its
+-- loads or as_of touched.
+{{
+    config(
+        materialized='incremental',
+        incremental_strategy='append',
+        on_schema_change='fail',
+        pre_hook="{{ delete_rebuilt_months('period') }}",
+    )
+}}
+
 with active_rows as (
 
     select
@@ -9,6 +20,7 @@ with active_rows as (
         active_days
     from {{ ref('int_roster__active_days') }}
     where is_active
+        and {{ rebuilt_months_condition('snapshot_month') }}
 
 ),
 
@@ -19,6 +31,7 @@ payroll as (
         pay_month,
         person_id
     from {{ ref('int_payroll__known') }}
+    where {{ rebuilt_months_condition('pay_month') }}
 
 ),
 
