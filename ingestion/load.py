@@ -268,6 +268,11 @@ def _read_and_prepare(
     return _Ready(sha, prepared=prepared)
 
 
+def _skipped(ds: Dataset, job: _Job, sha: str) -> FileResult:
+    """A file whose bytes were loaded or rejected before: nothing is written."""
+    return FileResult(path=job.path, file=job.file, dataset=ds.name, sha256=sha, status="skipped")
+
+
 def _write_file(
     con: duckdb.DuckDBPyConnection,
     ds: Dataset,
@@ -278,9 +283,7 @@ def _write_file(
     on_batch: BatchCallback | None,
 ) -> FileResult:
     """The file's one transaction: ledger row, rows, superseded rows and quarantine."""
-    base = FileResult(
-        path=job.path, file=job.file, dataset=ds.name, sha256=ready.sha256, status="skipped"
-    )
+    base = _skipped(ds, job, ready.sha256)
     if ready.rejection is not None:
         return _reject(con, run_id, base, ready.rejection)
     prepared = ready.prepared
@@ -321,31 +324,6 @@ def _write_file(
     return result
 
 
-def load_file(
-    con: duckdb.DuckDBPyConnection,
-    inbox: Path,
-    dataset: str,
-    path: Path,
-    *,
-    identity_key: bytes,
-    run_id: str,
-    today: date | None = None,
-    on_batch: BatchCallback | None = None,
-) -> FileResult:
-    """Load one file now, on this thread (no hash cache)."""
-    ds = DATASETS[dataset]
-    job = _Job(path, path.relative_to(inbox).as_posix(), Stamp.of(path), None)
-    ready = _read_and_prepare(
-        ds,
-        job,
-        seen=_ledger_hashes(con, dataset),
-        known_bureaus=lambda: _known_bureaus(con),
-        identity_key=identity_key,
-        today=today or date.today(),
-    )
-    return _write_file(con, ds, job, ready, run_id=run_id, on_batch=on_batch)
-
-
 def ingest_dataset(
     con: duckdb.DuckDBPyConnection,
     inbox: Path,
@@ -381,9 +359,7 @@ def ingest_dataset(
     todo = []
     for i, job in enumerate(jobs):
         if job.sha256 is not None and job.sha256 in before:
-            results[i] = FileResult(
-                path=job.path, file=job.file, dataset=dataset, sha256=job.sha256, status="skipped"
-            )
+            results[i] = _skipped(ds, job, job.sha256)
         else:
             todo.append(i)
 
@@ -411,13 +387,7 @@ def ingest_dataset(
             if job.sha256 is None:
                 cache.record(job.file, job.stamp, ready.sha256)
             if ready.sha256 in seen:
-                results[i] = FileResult(
-                    path=job.path,
-                    file=job.file,
-                    dataset=dataset,
-                    sha256=ready.sha256,
-                    status="skipped",
-                )
+                results[i] = _skipped(ds, job, ready.sha256)
                 continue
             results[i] = _write_file(con, ds, job, ready, run_id=run_id, on_batch=on_batch)
             seen.add(ready.sha256)

@@ -39,13 +39,6 @@ def inbox(tmp_path: Path) -> Path:
 
 
 @pytest.fixture
-def con():
-    c = duckdb.connect()
-    yield c
-    c.close()
-
-
-@pytest.fixture
 def hashed(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     """Files whose bytes were hashed (rather than taken from the cache)."""
     calls: list[str] = []

@@ -8,7 +8,6 @@ from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
-import duckdb
 import pytest
 
 from ingestion import load as load_mod
@@ -71,13 +70,6 @@ def inbox(tmp_path: Path) -> Path:
         "gb18030",
     )
     return inbox
-
-
-@pytest.fixture
-def con():
-    c = duckdb.connect()
-    yield c
-    c.close()
 
 
 def ingest(con, inbox, run_id="r1"):
