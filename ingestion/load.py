@@ -23,7 +23,7 @@ from pathlib import Path
 import duckdb
 import polars as pl
 
-from ingestion.discover import ACCEPTED_SUFFIXES, scan
+from ingestion.discover import ACCEPTED_SUFFIXES, dataset_files, scan
 from ingestion.errors import RejectedFile
 from ingestion.filehash import HashCache, Stamp, sha256_bytes, sha256_file
 from ingestion.identity import key_fingerprint
@@ -346,7 +346,7 @@ def ingest_dataset(
     day = today or date.today()
     cache = HashCache.load(con, dataset)
     jobs = []
-    for path in scan(inbox).files.get(dataset, []):
+    for path in dataset_files(inbox, dataset):
         rel = path.relative_to(inbox).as_posix()
         stamp = Stamp.of(path)
         jobs.append(_Job(path, rel, stamp, cache.lookup(rel, stamp)))
