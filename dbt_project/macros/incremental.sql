@@ -1,6 +1,6 @@
 {#- Monthly incremental builds of the large person-month facts.
 
-    Every row of the incremental models (the spine, I01, I02, P01, P03, P04,
+    Every row of the incremental models (the spine, D01, I01, I02, P01, P03, P04,
     insurance_coverage, reporting.insurance_gaps, pay_vs_standard and accident_exposure)
     depends only on rows of its own month plus small tables
     whose change forces a full rebuild (posts, pay_standards, economic_indicators, the
@@ -71,6 +71,7 @@
         'stg_submissions__payroll': 'pay_month',
         'stg_submissions__insurance': 'month',
         'int_roster__active_days': 'snapshot_month',
+        'rule_d01_duplicate_identity': 'period',
         'rule_i01_insurance_missing': 'period',
         'rule_i02_base_below_floor': 'period',
         'rule_p01_pay_below_standard': 'period',

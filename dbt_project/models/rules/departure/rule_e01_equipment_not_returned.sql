@@ -3,19 +3,37 @@
 -- snapshot_month) decides: a leave_date more than equipment_return_days before as_of and
 -- equipment_returned not Y (null included) fires.
 {%- set return_days = policy_int('equipment_return_days') %}
-with latest_rows as (
+with roster as (
+
+    select * from {{ ref('int_roster__known') }}
+
+),
+
+-- snapshot_month is unique per (bureau, person): arg_max picks the latest row as one hash
+-- aggregate, without sorting every roster row.
+latest_per_bureau as (
 
     select
         bureau_code,
         person_id,
-        snapshot_month,
-        leave_date,
-        equipment_returned
-    from {{ ref('int_roster__known') }}
-    qualify row_number() over (
-        partition by bureau_code, person_id
-        order by snapshot_month desc
-    ) = 1
+        arg_max(
+            struct_pack(snapshot_month, leave_date, equipment_returned),
+            snapshot_month
+        ) as latest_row
+    from roster
+    group by bureau_code, person_id
+
+),
+
+latest_rows as (
+
+    select
+        bureau_code,
+        person_id,
+        latest_row.snapshot_month as snapshot_month,
+        latest_row.leave_date as leave_date,
+        latest_row.equipment_returned as equipment_returned
+    from latest_per_bureau
 
 ),
 

@@ -2,6 +2,17 @@
 -- rows of the same month with the same id_hash, in different bureaus or under different
 -- person_ids, whose active days overlap. One finding per roster row involved; a row involved in
 -- several such pairs is reported once.
+-- Incremental by month (macros/incremental.sql): both rows of a pair are of one month, so a
+-- run recomputes only the months its loads or as_of touched.
+{{
+    config(
+        materialized='incremental',
+        incremental_strategy='append',
+        on_schema_change='fail',
+        pre_hook="{{ delete_rebuilt_months('period') }}",
+    )
+}}
+
 with active_rows as (
     select
         bureau_code,
@@ -13,6 +24,7 @@ with active_rows as (
     from {{ ref('int_roster__active_days') }}
     where is_active
         and id_hash is not null
+        and {{ rebuilt_months_condition('snapshot_month') }}
 ),
 
 pairs as (
