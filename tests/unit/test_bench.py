@@ -60,3 +60,17 @@ def test_floor_script_splits_into_statements() -> None:
     statements = _statements(script)
     assert len(statements) == 9
     assert all(s.startswith("create or replace") for s in statements)
+
+
+def _run(wall: float):  # noqa: ANN202 - bench.run.RunResult
+    from bench.run import Measured, RunResult
+
+    return RunResult(Measured(wall, wall, 1.0, 100.0, 0), {}, {}, 10, 1.0)
+
+
+def test_median_run_is_the_middle_one_by_wall_time() -> None:
+    from bench.run import median_run
+
+    assert median_run([_run(70), _run(60), _run(90)]).measured.wall_s == 70
+    assert median_run([_run(70), _run(60)]).measured.wall_s == 60
+    assert median_run([_run(80)]).measured.wall_s == 80
