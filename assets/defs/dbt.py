@@ -5,8 +5,10 @@ to the raw assets through `meta.dagster.asset_key` in sources.yml, so every mode
 the ingestion steps it reads.
 """
 
+import datetime as dt
 import json
 import os
+import shutil
 from collections.abc import Iterator, Mapping
 from collections.abc import Set as AbstractSet
 from graphlib import TopologicalSorter
@@ -28,6 +30,12 @@ from assets.resources import AuxwatchSettings, connect_work_db
 WORK_DIR_ENV = "AUXWATCH_WORK_DIR"
 # What the last complete `dbt build` into the working database was built from.
 BUILD_STATE = "dbt_build.state.json"
+# Each build's dbt artifacts (compiled SQL, run_results.json, dbt's log) go to the
+# deployment's work dir, and only the latest few are kept. dagster-dbt's default is a new
+# folder per build inside the project's own target/, shared by every deployment and never
+# cleaned: ~8 MB more per run.
+DBT_RUNS_DIR = "dbt_runs"
+KEEP_DBT_RUNS = 5
 
 
 class AuxwatchTranslator(DagsterDbtTranslator):
@@ -66,6 +74,17 @@ def dbt_build_args(vars_: Mapping[str, Any]) -> list[str]:
         "--log-level-file",
         "warn",
     ]
+
+
+def build_target_path(work_path: Path, run_id: str, keep: int = KEEP_DBT_RUNS) -> Path:
+    """A new target folder for this build; older ones beyond the latest `keep` - 1 removed."""
+    runs = work_path / DBT_RUNS_DIR
+    runs.mkdir(parents=True, exist_ok=True)
+    # names start with a timestamp, so name order is age order
+    older = sorted(p for p in runs.iterdir() if p.is_dir())
+    for stale in older[: max(0, len(older) - (keep - 1))]:
+        shutil.rmtree(stale, ignore_errors=True)
+    return runs / f"{dt.datetime.now():%Y%m%dT%H%M%S}-{run_id[:8]}"
 
 
 def read_build_state(path: Path) -> BuildState | None:
@@ -143,7 +162,8 @@ def auxwatch_dbt_models(
     args = dbt_build_args({**vars_, **plan.dbt_vars()})
     if plan.full_refresh and whole_project:
         args.append("--full-refresh")
-    for event in dbt.cli(args, context=context).stream():
+    target = build_target_path(settings.work_path, context.run.run_id)
+    for event in dbt.cli(args, context=context, target_path=target).stream():
         # Each data test's result would arrive as an asset observation: hundreds of
         # instance writes per run (~25 s on SQLite storage) that nothing reads. A failing
         # test still fails the step, with its message in the run's log.

@@ -215,6 +215,13 @@ def test_a_second_run_on_the_same_inbox_changes_nothing(rerun: dict[str, object]
     assert changed == []
 
 
+def test_dbt_artifacts_stay_in_the_deployments_work_dir(deployment: Deployment) -> None:
+    builds = sorted((deployment.workspace.work_dir / "dbt_runs").iterdir())
+    assert builds, "the first run built with dbt"
+    assert (builds[-1] / "run_results.json").exists()
+    assert (builds[-1] / "manifest.json").exists()
+
+
 # ---------------------------------------------------------------- runs that fail
 
 
