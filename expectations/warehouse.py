@@ -220,6 +220,11 @@ def _key_unique_by_month(con: duckdb.DuckDBPyConnection, dataset: str) -> str:
     if latest != seen:
         con.execute("begin transaction")
         try:
+            if latest < seen:
+                # The ledger no longer holds the loads counted (a raw layer rebuilt in
+                # place): count every pair again.
+                con.execute("delete from dq_cache.key_copies where dataset = ?", [dataset])
+                seen = 0
             con.execute(
                 f"""
                 create or replace temp table touched_pairs as
