@@ -37,10 +37,14 @@ MONTHLY = {
 }
 
 
-# Monthly tables whose key uniqueness is counted per (bureau, month), incrementally. The
-# counts are a working cache in their own schema: publishing copies marts, reporting and
-# ops only.
-KEY_COPIES_BY_MONTH = ("roster", "payroll", "insurance")
+# Monthly tables whose key holds the bureau and the month: their key uniqueness is counted
+# per (bureau, month), incrementally. The counts are a working cache in their own schema:
+# publishing copies marts, reporting and ops only.
+KEY_COPIES_BY_MONTH = tuple(
+    dataset
+    for dataset, month in MONTHLY.items()
+    if {"bureau_code", month} <= set(DATASETS[dataset].key)
+)
 KEY_COPIES_DDL = """
 create schema if not exists dq_cache;
 create table if not exists dq_cache.key_copies (
@@ -166,12 +170,12 @@ def _key_unique(con: duckdb.DuckDBPyConnection, present: set[str]) -> list[dict[
     for dataset, ds in DATASETS.items():
         if dataset not in present:
             continue
-        key = ", ".join(f"t.{c}" for c in ds.key)
         if dataset in KEY_COPIES_BY_MONTH:
             sql = _key_unique_by_month(con, dataset)
         elif "bureau_code" in ds.key:
             sql = _key_unique_grouped(dataset)
         else:
+            key = ", ".join(f"t.{c}" for c in ds.key)
             sql = f"""
                 with current_rows as (
                     select
