@@ -36,9 +36,10 @@ def _plant_ingest() -> None:
     dataset = os.environ.get("AUXWATCH_TEST_CRASH_DATASET", "roster")
     original = load._write_ledger
 
-    def write_ledger(con, load_id, run_id, result, bureau_codes):  # noqa: ANN001, ANN202
-        original(con, load_id, run_id, result, bureau_codes)
-        if result.status == "loaded" and result.dataset == dataset:
+    def write_ledger(con, rows):  # noqa: ANN001, ANN202
+        # Inside the transaction of the files' rows, before its commit.
+        original(con, rows)
+        if any(row[5] == "loaded" and row[2] == dataset for row in rows):
             _die("ingest")
 
     load._write_ledger = write_ledger

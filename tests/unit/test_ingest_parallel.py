@@ -139,13 +139,13 @@ def test_files_are_prepared_on_worker_threads_and_bureaus_on_the_caller(
     generated: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     where: dict[str, set[str]] = {}
-    real = load_mod.prepare_rows
+    real = load_mod.prepare_many
 
     def spy(ds, *args, **kwargs):  # noqa: ANN001, ANN002, ANN003, ANN202
         where.setdefault(ds.name, set()).add(threading.current_thread().name)
         return real(ds, *args, **kwargs)
 
-    monkeypatch.setattr(load_mod, "prepare_rows", spy)
+    monkeypatch.setattr(load_mod, "prepare_many", spy)
     con = duckdb.connect()
     try:
         for dataset in ("bureaus", "roster"):
