@@ -46,8 +46,9 @@ def test_valid_batches_agree(validator: BatchValidator, dataset: str) -> None:
     )
 
 
-@pytest.mark.parametrize(("dataset", "check", "mutate"), CASES,
-                         ids=[f"{d}-{c}" for d, c, _ in CASES])
+@pytest.mark.parametrize(
+    ("dataset", "check", "mutate"), CASES, ids=[f"{d}-{c}" for d, c, _ in CASES]
+)
 def test_bad_batches_agree(
     validator: BatchValidator, dataset: str, check: str, mutate: Mutation
 ) -> None:
@@ -90,3 +91,38 @@ def test_failing_values_are_shown_without_pii(validator: BatchValidator) -> None
     assert level.detail is not None and "1 row(s) fail, e.g. 9" in level.detail
     ids = set(df.get_column("id_number").to_list())
     assert not any(i in (r.detail or "") for r in exact for i in ids)
+
+
+def test_examples_are_the_first_failing_values_of_each_group() -> None:
+    """A result shows up to EXAMPLES failing values of its own group, in row order; a group
+    with no failure shows none."""
+    from expectations.exact import EXAMPLES, evaluate
+    from expectations.suites import Spec
+
+    in_set = Spec(
+        "ExpectColumnValuesToBeInSet", "in_set", "warn", "x", {"value_set": ["ok"], "column": "v"}
+    )
+    unique = Spec(
+        "ExpectCompoundColumnsToBeUnique", "unique", "error", "k", {"column_list": ["k1", "k2"]}
+    )
+    n = 60
+    frame = pl.DataFrame(
+        {
+            "g": ["a"] * n + ["b"] * 3 + [None] * 2,
+            "v": [f"bad{i}" if i % 2 else "ok" for i in range(n)] + ["ok"] * 3 + ["bad", None],
+            "k1": ["x"] * (n + 5),
+            "k2": [str(i // 2) for i in range(n)] + ["1", "2", "3", "9", "9"],
+        }
+    )
+    outcomes = {(o.spec.check, o.group): o for o in evaluate([in_set, unique], frame, ["g"])}
+    a = outcomes[("in_set", ("a",))]
+    assert a.unexpected_count == n // 2
+    assert a.examples == tuple(f"bad{i}" for i in range(1, n, 2))[:EXAMPLES]
+    assert outcomes[("in_set", ("b",))].examples == ()
+    assert outcomes[("in_set", (None,))].examples == ("bad",)
+    assert outcomes[("unique", ("a",))].examples[:3] == (("x", "0"), ("x", "0"), ("x", "1"))
+    assert outcomes[("unique", ("b",))].unexpected_count == 0
+    assert outcomes[("unique", (None,))].examples == (("x", "9"), ("x", "9"))
+    whole = {o.spec.check: o for o in evaluate([in_set], frame)}
+    assert whole["in_set"].unexpected_count == n // 2 + 1
+    assert whole["in_set"].examples == tuple(f"bad{i}" for i in range(1, n, 2))[:EXAMPLES]
