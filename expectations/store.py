@@ -110,11 +110,42 @@ def record(con: duckdb.DuckDBPyConnection, results: Sequence[CheckResult]) -> in
     return len(results)
 
 
-def results_of_run(con: duckdb.DuckDBPyConnection, run_id: str) -> list[CheckResult]:
-    """The results recorded for one run (every source)."""
+def results_of_run(
+    con: duckdb.DuckDBPyConnection,
+    run_id: str,
+    *,
+    source: str | None = None,
+    datasets: Sequence[str] | None = None,
+) -> list[CheckResult]:
+    """The results recorded for one run: every source and dataset, or only those given.
+
+    A province rebuild records ~250,000 results (every check of every file and bureau);
+    reading them all as objects takes seconds, so callers ask for what they need.
+    """
     ensure_tables(con)
+    where, params = ["run_id = ?"], [run_id]
+    if source is not None:
+        where.append("source = ?")
+        params.append(source)
+    if datasets is not None:
+        where.append("list_contains(?, dataset)")
+        params.append(list(datasets))
     cur = con.execute(
-        f"select {', '.join(_COLUMNS)} from ops.dq_results where run_id = ? order by checked_at",
-        [run_id],
+        f"select {', '.join(_COLUMNS)} from ops.dq_results where {' and '.join(where)} "
+        "order by checked_at",
+        params,
     )
     return [CheckResult(**dict(zip(_COLUMNS, row, strict=True))) for row in cur.fetchall()]
+
+
+def run_result_counts(con: duckdb.DuckDBPyConnection, run_id: str) -> tuple[int, int, int]:
+    """(results, failed, bureaus with a failure) of one run."""
+    ensure_tables(con)
+    row = con.execute(
+        "select count(*), count(*) filter (where not passed), "
+        "count(distinct bureau_code) filter (where not passed and bureau_code <> '') "
+        "from ops.dq_results where run_id = ?",
+        [run_id],
+    ).fetchone()
+    assert row is not None
+    return int(row[0]), int(row[1]), int(row[2])

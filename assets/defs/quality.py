@@ -26,7 +26,7 @@ from expectations.batch import GX_SAMPLE_ROWS, LOAD_COLUMN, BatchValidator
 from expectations.docs import build_data_docs
 from expectations.marts import MARTS, validate_marts
 from expectations.results import CheckResult
-from expectations.store import ensure_tables, record, results_of_run
+from expectations.store import ensure_tables, record, results_of_run, run_result_counts
 from expectations.warehouse import run_sql_checks
 from ingestion.schemas import DATASETS
 
@@ -91,29 +91,27 @@ def _read_loads(
     )
 
 
-def batch_results(
+def validate_batches(
     con: duckdb.DuckDBPyConnection, validator: BatchValidator, run_id: str, dataset: str
-) -> list[CheckResult]:
-    """This run's batch results of a dataset, validating every load not validated yet.
+) -> set[int]:
+    """Validate every load of the run's dataset not validated yet; the run's load ids.
 
     Every row of every load is checked exactly in polars, per load and bureau, a bounded
     number of rows at a time; GX validates one sample drawn across the run's loads.
     """
-    ensure_tables(con)
-    if not _table_exists(con, "raw", "load_ledger"):
-        return []
     loads = con.execute(
         "select load_id, rows_loaded from raw.load_ledger where run_id = ? and dataset = ? "
         "and status = 'loaded' and rows_loaded > 0 order by load_id",
         [run_id, dataset],
     ).fetchall()
-    load_ids = {r[0] for r in loads}
-    done = [
-        r
-        for r in results_of_run(con, run_id)
-        if r.source == "batch" and r.dataset == dataset and r.load_id in load_ids
-    ]
-    seen = {r.load_id for r in done}
+    seen = {
+        r[0]
+        for r in con.execute(
+            "select distinct load_id from ops.dq_results "
+            "where run_id = ? and source = 'batch' and dataset = ?",
+            [run_id, dataset],
+        ).fetchall()
+    }
     todo = [(load_id, rows) for load_id, rows in loads if load_id not in seen]
     fresh: list[CheckResult] = []
     samples: list[pl.DataFrame] = []
@@ -127,7 +125,22 @@ def batch_results(
     if samples:
         validator.validate_sample(dataset, pl.concat(samples, how="vertical_relaxed"))
     record(con, fresh)
-    return done + fresh
+    return {load_id for load_id, _ in loads}
+
+
+def batch_results(
+    con: duckdb.DuckDBPyConnection, validator: BatchValidator, run_id: str, dataset: str
+) -> list[CheckResult]:
+    """This run's batch results of a dataset, validating every load not validated yet."""
+    ensure_tables(con)
+    if not _table_exists(con, "raw", "load_ledger"):
+        return []
+    load_ids = validate_batches(con, validator, run_id, dataset)
+    return [
+        r
+        for r in results_of_run(con, run_id, source="batch", datasets=[dataset])
+        if r.load_id in load_ids
+    ]
 
 
 def mart_results(
@@ -138,10 +151,11 @@ def mart_results(
 ) -> list[CheckResult]:
     """This run's results of the given marts, validating those not validated yet."""
     ensure_tables(con)
+    named = [*marts, *(f"marts.{m}" for m in marts)]
     done = [
         r
-        for r in results_of_run(con, run_id)
-        if r.source == "mart" and r.dataset.removeprefix("marts.") in marts
+        for r in results_of_run(con, run_id, source="mart", datasets=named)
+        if r.dataset.removeprefix("marts.") in marts
     ]
     missing = [m for m in marts if f"marts.{m}" not in {r.dataset for r in done}]
     fresh = (
@@ -256,14 +270,16 @@ def data_quality(
     try:
         # the suites' own checks may not have run (e.g. a partial selection): make sure
         # every batch and mart of the run is validated once before alerting
-        for dataset in DATASETS:
-            batch_results(con, validator, run_id, dataset)
+        ensure_tables(con)
+        if _table_exists(con, "raw", "load_ledger"):
+            for dataset in DATASETS:
+                validate_batches(con, validator, run_id, dataset)
         present = [m for m in MARTS if _table_exists(con, "marts", m)]
         mart_results(con, validator, run_id, present)
         warehouse = run_sql_checks(con, run_id, validator.config, runner=validator.runner)
         record(con, warehouse)
         summary = process_alerts(con, run_id, validator.config)
-        all_results = results_of_run(con, run_id)
+        results, failed, bureaus_failing = run_result_counts(con, run_id)
     finally:
         con.close()
     for failure in summary.failures:
@@ -277,11 +293,10 @@ def data_quality(
             )
     except Exception as exc:  # docs are a convenience; their failure must not stop a run
         context.log.warning(f"Data Docs not built: {type(exc).__name__}: {exc}")
-    failed = [r for r in all_results if not r.passed]
     metadata: dict[str, Any] = {
-        "results": len(all_results),
-        "failed": len(failed),
-        "bureaus_with_failures": len({r.bureau_code for r in failed if r.bureau_code}),
+        "results": results,
+        "failed": failed,
+        "bureaus_with_failures": bureaus_failing,
         "alerts_opened": summary.opened,
         "alerts_still_open": summary.still_open,
         "alerts_resolved": summary.resolved,
