@@ -424,48 +424,52 @@ def _write_together(
     """Files in order, in one transaction: each file's ledger row, rows, superseded rows and
     quarantine commit together with it or not at all. A file whose bytes were loaded or
     rejected before (this run included) is skipped."""
-    results: list[FileResult | None] = [None] * len(items)
-    to_load: list[tuple[int, int]] = []  # (position in items, load id)
+    # Load ids in file order, for the files this chunk writes (None: skipped).
+    ids: list[int | None] = []
     con.execute("begin transaction")
     try:
         load_id = _next_load_id(con)
-        for n, (job, ready) in enumerate(items):
+        for _, ready in items:
             if ready.sha256 in seen or (ready.prepared is None and ready.rejection is None):
-                results[n] = _skipped(ds, job, ready.sha256)
+                ids.append(None)
                 continue
-            if ready.rejection is not None:
-                results[n] = _rejected(_skipped(ds, job, ready.sha256), ready.rejection, load_id)
-            else:
-                to_load.append((n, load_id))
+            ids.append(load_id)
             seen.add(ready.sha256)
             load_id += 1
         superseded = _insert_rows(
             con,
             ds,
-            [(lid, items[n][1].prepared, items[n][0].file) for n, lid in to_load],  # type: ignore[misc]
+            [
+                (lid, ready.prepared, job.file)
+                for (job, ready), lid in zip(items, ids, strict=True)
+                if lid is not None and ready.prepared is not None
+            ],
         )
-        ledger = []
-        for n, lid in to_load:
-            job, ready = items[n]
-            results[n] = _loaded(ds, job, ready, lid, superseded[lid])
-        for n, result in enumerate(results):
-            assert result is not None
-            if result.status != "skipped":
-                prepared = items[n][1].prepared
-                bureaus = _bureaus(prepared) if prepared is not None else None
-                ledger.append(_ledger_row(result.load_id or 0, run_id, result, bureaus))
+        results: list[FileResult] = []
+        ledger: list[list[object]] = []
+        for (job, ready), lid in zip(items, ids, strict=True):
+            base = _skipped(ds, job, ready.sha256)
+            if lid is None:
+                results.append(base)
+                continue
+            if ready.prepared is None:
+                result, bureaus = _rejected(base, ready.rejection or "", lid), None
+            else:
+                result = _loaded(ds, job, ready, lid, superseded[lid])
+                bureaus = _bureaus(ready.prepared)
+            results.append(result)
+            ledger.append(_ledger_row(lid, run_id, result, bureaus))
         if ledger:
             _write_ledger(con, ledger)
         con.execute("commit")
     except BaseException:
         con.execute("rollback")
         raise
-    done = [r for r in results if r is not None]
     if on_batch is not None:
-        for (_, ready), result in zip(items, done, strict=True):
+        for (_, ready), result in zip(items, results, strict=True):
             if result.status == "loaded" and ready.prepared is not None:
                 on_batch(result, ready.prepared.loaded)
-    return done
+    return results
 
 
 def _write_chunk(
