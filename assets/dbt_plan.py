@@ -186,8 +186,49 @@ def plan_build(
                 dt.date.fromisoformat(previous.as_of), dt.date.fromisoformat(current.as_of)
             )
         )
+    return _incremental(months)
+
+
+def _incremental(months: set[dt.date]) -> BuildPlan:
     return BuildPlan(
         "incremental",
         f"{len(months)} month(s) of roster, payroll and insurance facts to recompute",
         tuple(sorted(months)),
     )
+
+
+def covering(plan: BuildPlan, partitions: list[dt.date]) -> BuildPlan:
+    """The plan of a build asked to cover these month partitions: a full build stays full;
+    otherwise the partitions' months are recomputed along with the months the plan needs
+    (a run launched by hand for months whose inputs did not change rebuilds them all the
+    same: that is what it was asked to do)."""
+    if plan.mode == "full":
+        return plan
+    return _incremental({*plan.months, *partitions})
+
+
+def data_months(con: duckdb.DuckDBPyConnection) -> list[dt.date]:
+    """The first and last month of the monthly facts' rows (empty when there are none)."""
+    tables = _tables(con)
+    found: list[dt.date] = []
+    for dataset, column in MONTHLY_FACTS.items():
+        if ("raw", dataset) not in tables:
+            continue
+        # Identifiers come from the constant above.
+        row = con.execute(f"select min({column}), max({column}) from raw.{dataset}").fetchone()
+        found += [m for m in row if m is not None]
+    if not found:
+        return []
+    return [dt.date(m.year, m.month, 1) for m in (min(found), max(found))]
+
+
+def months_to_build(plan: BuildPlan, data: list[dt.date], as_of: dt.date) -> list[dt.date]:
+    """The months whose partitions a build covers: every month of the data for a full
+    build, the months to recompute for an incremental one (as_of's month when only small
+    tables changed: a build recomputes at least one month), none when it is skipped."""
+    as_of_month = dt.date(as_of.year, as_of.month, 1)
+    if plan.mode == "skip":
+        return []
+    if plan.mode == "incremental":
+        return list(plan.months) or [as_of_month]
+    return sorted({*data, as_of_month})

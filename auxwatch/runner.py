@@ -59,10 +59,11 @@ def _failure_reason(result) -> str:  # noqa: ANN001 - ExecuteInProcessResult
     return "the Dagster run failed"
 
 
-def _summarise(result) -> tuple[dict[str, int], dict[str, int]]:  # noqa: ANN001
+def _summarise(results: list) -> tuple[dict[str, int], dict[str, int]]:
     files = {"loaded": 0, "rejected": 0, "skipped": 0}
     rows = {"in": 0, "loaded": 0, "quarantined": 0}
-    for mat in result.get_asset_materialization_events():
+    events = [e for result in results for e in result.get_asset_materialization_events()]
+    for mat in events:
         meta = mat.materialization.metadata
         for status in files:
             value = meta.get(f"files_{status}")
@@ -132,10 +133,10 @@ def run_pipeline(
     prune_logs(log_path.parent, keep=KEEP_LOGS - 1)
     with output_to_log(log_path) as terminal:
         progress.stream = terminal
-        result = _execute(inbox, workspace, policy_file, policy.as_of, run_id, progress)
-    if not result.success:
-        raise RunFailed(f"{_failure_reason(result)} (log: {log_path})")
-    files, rows = _summarise(result)
+        results = _execute(inbox, workspace, policy_file, policy.as_of, run_id, progress)
+    if not results[-1].success:
+        raise RunFailed(f"{_failure_reason(results[-1])} (log: {log_path})")
+    files, rows = _summarise(results)
     return RunSummary(
         run_id=run_id,
         warehouse=workspace.warehouse,
@@ -153,7 +154,11 @@ def _execute(
     as_of: dt.date,
     run_id: str,
     progress: Progress,
-):  # noqa: ANN202 - ExecuteInProcessResult, imported lazily
+) -> list:  # ExecuteInProcessResult, imported lazily
+    """The ingestion run, then (if it succeeded) the build run planned from what it loaded.
+
+    Returns the results of the runs that ran, in order; the last one tells success.
+    """
     progress.say("preparing the dbt manifest")
     ensure_manifest()
 
@@ -161,31 +166,61 @@ def _execute(
     import dagster as dg
 
     from assets.definitions import build_definitions
-    from assets.defs.automation import JOB_NAME
+    from assets.defs.automation import (
+        BUILD_JOB,
+        INGEST_JOB,
+        LAUNCHED_BY_CLI,
+        LAUNCHED_BY_TAG,
+        build_run,
+    )
+    from assets.months import PIPELINE_RUN_TAG
     from assets.resources import AuxwatchSettings
 
     settings = AuxwatchSettings(
         inbox=str(inbox),
         warehouse=str(workspace.warehouse),
         policy_file=str(policy_file.resolve()) if policy_file else "",
-        # Fixed once, so every step of the run sees the same evaluation date.
+        # Fixed once, so every step of both runs sees the same evaluation date.
         as_of=as_of.isoformat(),
         identity_key=os.environ.get(IDENTITY_KEY_ENV, ""),
     )
+    launched = {LAUNCHED_BY_TAG: LAUNCHED_BY_CLI}
+    # The run's full log stays in the instance (dagster dev shows it).
+    quiet = {"loggers": {"console": {"config": {"log_level": "WARNING"}}}}
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         defs = build_definitions(settings)
-        job = defs.resolve_job_def(JOB_NAME)
+        ingest = defs.resolve_job_def(INGEST_JOB)
+        build = defs.resolve_job_def(BUILD_JOB)
         instance = dg.DagsterInstance.from_config(str(workspace.dagster_home))
         try:
             instance.add_event_listener(run_id, progress.on_event)
-            progress.say(f"running {JOB_NAME} (run {run_id[:8]}, as_of {as_of})")
-            return job.execute_in_process(
-                instance=instance,
-                run_id=run_id,
-                raise_on_error=False,
-                # The run's full log stays in the instance (dagster dev shows it).
-                run_config={"loggers": {"console": {"config": {"log_level": "WARNING"}}}},
+            progress.say(f"running {INGEST_JOB} (run {run_id[:8]}, as_of {as_of})")
+            results = [
+                ingest.execute_in_process(
+                    instance=instance,
+                    run_id=run_id,
+                    tags={**launched, PIPELINE_RUN_TAG: run_id},
+                    raise_on_error=False,
+                    run_config=quiet,
+                )
+            ]
+            if not results[-1].success:
+                return results
+            plan = build_run(settings, run_id, build.asset_layer.selected_asset_keys)
+            build_id = str(uuid.uuid4())
+            instance.add_event_listener(build_id, progress.on_event)
+            progress.say(f"running {BUILD_JOB} (run {build_id[:8]}): {plan.description}")
+            results.append(
+                build.execute_in_process(
+                    instance=instance,
+                    run_id=build_id,
+                    tags={**launched, **plan.tags},
+                    asset_selection=plan.asset_selection,
+                    raise_on_error=False,
+                    run_config=quiet,
+                )
             )
+            return results
         finally:
             instance.dispose()

@@ -140,14 +140,18 @@ def stage_of(step: str) -> str:
 
 
 def step_times(warehouse: Path) -> dict[str, float]:
-    """Seconds per step of the latest run of the warehouse's Dagster instance."""
+    """Seconds per step of the latest pipeline run of the warehouse's Dagster instance (its
+    ingestion and build runs share the pipeline run tag)."""
     home = warehouse.parent / ".auxwatch" / "dagster_home"
     code = (
         "import json, sys, dagster as dg\n"
         "inst = dg.DagsterInstance.from_config(sys.argv[1])\n"
-        "run = inst.get_runs(limit=1)[0]\n"
+        "tag = 'auxwatch/pipeline_run'\n"
+        "last = inst.get_runs(limit=1)[0].tags[tag]\n"
+        "runs = inst.get_runs(filters=dg.RunsFilter(tags={tag: last}))\n"
         "print(json.dumps({s.step_key: s.end_time - s.start_time\n"
-        "    for s in inst.get_run_step_stats(run.run_id) if s.end_time and s.start_time}))\n"
+        "    for r in runs for s in inst.get_run_step_stats(r.run_id)\n"
+        "    if s.end_time and s.start_time}))\n"
     )
     out = subprocess.run(
         [str(BIN / "python"), "-c", code, str(home)],

@@ -1,73 +1,111 @@
-"""The job over the whole graph, a sensor on the inbox and a daily schedule."""
+"""The pipeline's two jobs, a sensor on the inbox, a daily schedule and the build that
+follows each ingestion.
 
-import hashlib
-from collections.abc import Iterator
-from pathlib import Path
+A pipeline run is two Dagster runs. `auxwatch_ingest` loads the inbox's new files (the raw
+assets and their batch suites). `auxwatch_build` then builds the dbt models for a range of
+month partitions, runs the data-quality suites and publishes; which months, and whether dbt
+must run at all, is known only once the files are loaded (assets/months.py), so the build
+run is planned after the ingestion run (`build_run`). `auxwatch run` runs both in one
+process; under `dagster dev` the inbox sensor or the schedule starts the ingestion run and
+`build_after_ingest` the build run. Both runs carry the pipeline run's id as a tag: loads
+and check results are recorded under it, and the build's data-quality step reports on both.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from dataclasses import dataclass
 
 import dagster as dg
 
-from assets.resources import AuxwatchSettings
-from ingestion.discover import is_ignored
+from assets.dbt_plan import data_months, months_to_build
+from assets.defs.dbt import BUILD_STATE, auxwatch_dbt_models, plan_for
+from assets.defs.ingestion import GROUP as RAW_GROUP
+from assets.inbox_state import inbox_files, inbox_fingerprint, last_published_fingerprint
+from assets.months import (
+    MONTHS,
+    PIPELINE_RUN_TAG,
+    month_of_key,
+    partition_range,
+    pipeline_run_id,
+    range_tags,
+)
+from assets.resources import AuxwatchSettings, connect_work_db
 
-JOB_NAME = "auxwatch_all"
+INGEST_JOB = "auxwatch_ingest"
+BUILD_JOB = "auxwatch_build"
+# Set by `auxwatch run` on the runs it starts itself: the sensor must not start a second build.
+LAUNCHED_BY_TAG = "auxwatch/launched_by"
+LAUNCHED_BY_CLI = "auxwatch run"
 
 # Every step opens the one working database for writing: they must run one at a time.
-auxwatch_all = dg.define_asset_job(
-    name=JOB_NAME,
-    selection=dg.AssetSelection.all(),
+auxwatch_ingest = dg.define_asset_job(
+    name=INGEST_JOB,
+    selection=dg.AssetSelection.groups(RAW_GROUP),
     executor_def=dg.in_process_executor,
-    description="Ingest the inbox, build the dbt models, run the data-quality suites, publish.",
+    description="Ingest the inbox's new files into the raw layer, with their batch suites.",
+)
+auxwatch_build = dg.define_asset_job(
+    name=BUILD_JOB,
+    selection=dg.AssetSelection.all() - dg.AssetSelection.groups(RAW_GROUP),
+    executor_def=dg.in_process_executor,
+    description="Build the dbt models for a range of months, run the data-quality suites, publish.",
 )
 
 
-def inbox_files(inbox: Path) -> Iterator[Path]:
-    """Every file the pipeline would look at, in a stable order."""
-    if not inbox.is_dir():
-        return
-    for path in sorted(inbox.rglob("*")):
-        # Hidden files and Excel lock files are not submissions (inputs.md, "Bad input").
-        if path.is_file() and not is_ignored(path, inbox):
-            yield path
+@dataclass(frozen=True)
+class BuildRun:
+    """What the build run after an ingestion run covers."""
+
+    tags: dict[str, str]
+    # None: the whole job; otherwise the job without the dbt models (nothing dbt reads
+    # changed, so only the data-quality suites and the publish step run)
+    asset_selection: list[dg.AssetKey] | None
+    description: str
 
 
-def inbox_fingerprint(inbox: Path) -> str:
-    """A digest of (path, size, mtime) of every inbox file: changes when a file is added,
-    replaced or edited, without reading any file's contents."""
-    h = hashlib.sha256()
-    for path in inbox_files(inbox):
-        st = path.stat()
-        h.update(f"{path.relative_to(inbox).as_posix()}\0{st.st_size}\0{st.st_mtime_ns}\n".encode())
-    return h.hexdigest()
-
-
-def _pending(settings: AuxwatchSettings) -> Path:
-    return settings.work_path / "inbox.fingerprint.pending"
-
-
-def _published(settings: AuxwatchSettings) -> Path:
-    return settings.work_path / "inbox.fingerprint"
-
-
-def note_inbox_seen(settings: AuxwatchSettings) -> None:
-    """Called as a run starts ingesting: the inbox state this run will have loaded."""
-    settings.work_path.mkdir(parents=True, exist_ok=True)
-    _pending(settings).write_text(inbox_fingerprint(settings.inbox_path), encoding="ascii")
-
-
-def note_inbox_published(settings: AuxwatchSettings) -> None:
-    """Called once a run has published: its inbox state is now reflected in FILE."""
-    pending = _pending(settings)
-    if pending.exists():
-        pending.replace(_published(settings))
-
-
-def last_published_fingerprint(settings: AuxwatchSettings) -> str | None:
-    path = _published(settings)
-    return path.read_text(encoding="ascii").strip() if path.exists() else None
+def build_run(
+    settings: AuxwatchSettings,
+    pipeline_run: str,
+    build_job_keys: Iterable[dg.AssetKey],
+    *,
+    now: dt.datetime | None = None,
+) -> BuildRun:
+    """Plan the build run from the working database as ingestion left it (read-only, closed
+    before returning): the month partitions the dbt build must cover, or no dbt at all."""
+    policy = settings.policy()
+    plan, _ = plan_for(settings.work_db, policy.dbt_vars(), settings.work_path / BUILD_STATE)
+    tags = {PIPELINE_RUN_TAG: pipeline_run}
+    if plan.mode == "skip":
+        dbt_keys = set(auxwatch_dbt_models.keys)
+        return BuildRun(
+            tags,
+            sorted((k for k in build_job_keys if k not in dbt_keys), key=lambda k: k.path),
+            f"dbt skipped: {plan.reason}",
+        )
+    data: list[dt.date] = []
+    if plan.mode == "full" and settings.work_db.exists():
+        con = connect_work_db(settings.work_db, read_only=True)
+        try:
+            data = data_months(con)
+        finally:
+            con.close()
+    keys = partition_range(months_to_build(plan, data, policy.as_of), now=now)
+    if keys is None:
+        # No month of the build has a partition (as_of and every row outside them): the
+        # build still runs, on the partition nearest to as_of.
+        every = MONTHS.get_partition_keys(current_time=now)
+        nearest = min(every, key=lambda k: abs((month_of_key(k) - policy.as_of).days))
+        keys = dg.PartitionKeyRange(nearest, nearest)
+    described = keys.start if keys.start == keys.end else f"{keys.start}..{keys.end}"
+    return BuildRun(
+        {**tags, **range_tags(keys)}, None, f"dbt {plan.mode} build, months {described}"
+    )
 
 
 @dg.sensor(
-    job=auxwatch_all,
+    job=auxwatch_ingest,
     minimum_interval_seconds=60,
     default_status=dg.DefaultSensorStatus.RUNNING,
     description="Requests a run when files in the inbox are added or changed.",
@@ -95,9 +133,32 @@ def inbox_sensor(
 
 daily_schedule = dg.ScheduleDefinition(
     name="auxwatch_daily",
-    job=auxwatch_all,
+    job=auxwatch_ingest,
     cron_schedule="0 6 * * *",
     execution_timezone="Asia/Shanghai",
     default_status=dg.DefaultScheduleStatus.RUNNING,
     description="Daily run, so that as_of-dependent findings (open items, deadlines) move on.",
 )
+
+
+@dg.run_status_sensor(
+    run_status=dg.DagsterRunStatus.SUCCESS,
+    monitored_jobs=[auxwatch_ingest],
+    request_job=auxwatch_build,
+    default_status=dg.DefaultSensorStatus.RUNNING,
+    description="After each successful ingestion run, requests the build run it needs: the "
+    "dbt models for the months the loads touched, the data-quality suites, publishing.",
+)
+def build_after_ingest(
+    context: dg.RunStatusSensorContext, settings: AuxwatchSettings
+) -> dg.RunRequest | dg.SkipReason:
+    ingested = context.dagster_run
+    if ingested.tags.get(LAUNCHED_BY_TAG) == LAUNCHED_BY_CLI:
+        return dg.SkipReason(f"run {ingested.run_id[:8]}: `auxwatch run` builds itself")
+    job = context.repository_def.get_job(BUILD_JOB)
+    build = build_run(settings, pipeline_run_id(ingested), job.asset_layer.selected_asset_keys)
+    context.log.info(build.description)
+    # run_key: one build per ingestion run, even if the sensor sees the run twice.
+    return dg.RunRequest(
+        run_key=ingested.run_id, tags=build.tags, asset_selection=build.asset_selection
+    )

@@ -3,6 +3,10 @@
 Policy parameters and as_of reach dbt as vars named exactly as in rules.md. dbt sources map
 to the raw assets through `meta.dagster.asset_key` in sources.yml, so every model waits for
 the ingestion steps it reads.
+
+The models are partitioned by month (assets/months.py) and built in one run per range of
+partitions: the month-keyed incremental models recompute the range's months, every other
+model is rebuilt whole.
 """
 
 import datetime as dt
@@ -10,8 +14,6 @@ import json
 import os
 import shutil
 from collections.abc import Iterator, Mapping
-from collections.abc import Set as AbstractSet
-from graphlib import TopologicalSorter
 from pathlib import Path
 from typing import Any
 
@@ -23,8 +25,9 @@ from dagster_dbt import (
     dbt_assets,
 )
 
-from assets.dbt_plan import BuildPlan, BuildState, current_state, plan_build
+from assets.dbt_plan import BuildPlan, BuildState, covering, current_state, plan_build
 from assets.dbt_project import auxwatch_project
+from assets.months import MONTHS, month_key, months_of_range
 from assets.resources import AuxwatchSettings, connect_work_db
 
 WORK_DIR_ENV = "AUXWATCH_WORK_DIR"
@@ -106,26 +109,13 @@ def plan_for(
         con.close()
 
 
-def in_dependency_order(
-    assets_def: dg.AssetsDefinition, keys: AbstractSet[dg.AssetKey]
-) -> list[dg.AssetKey]:
-    """`keys` upstream first (Dagster requires a multi-asset to report them in that order)."""
-    graph = {key: assets_def.asset_deps.get(key, set()) & keys for key in keys}
-    # Ties broken by name so that the order is the same on every run.
-    sorter = TopologicalSorter(graph)
-    sorter.prepare()
-    order: list[dg.AssetKey] = []
-    while sorter.is_active():
-        ready = sorted(sorter.get_ready(), key=lambda k: k.to_user_string())
-        order += ready
-        sorter.done(*ready)
-    return order
-
-
 @dbt_assets(
     manifest=auxwatch_project.manifest_path,
     project=auxwatch_project,
     dagster_dbt_translator=AuxwatchTranslator(),
+    partitions_def=MONTHS,
+    # A range of months is one dbt build, never one build per month.
+    backfill_policy=dg.BackfillPolicy.single_run(),
 )
 def auxwatch_dbt_models(
     context: dg.AssetExecutionContext, dbt: DbtCliResource, settings: AuxwatchSettings
@@ -139,23 +129,16 @@ def auxwatch_dbt_models(
     else:
         # A hand-picked subset (from the UI): every month of what is selected.
         plan, state = BuildPlan("full", "a subset of the models was selected"), None
+    # The runs auxwatch starts ask for the months the plan needs (automation.py); a run
+    # launched by hand for other months recomputes those as well.
+    plan = covering(plan, months_of_range(context.partition_key_range))
     context.log.info(f"dbt build plan: {plan.mode} ({plan.reason})")
-    if plan.mode == "skip":
-        # Same loads, same calendar, same policy and as_of, same code: a build would
-        # reproduce the tables as they are. Report them current without rebuilding.
-        for key in in_dependency_order(context.assets_def, context.selected_asset_keys):
-            yield dg.MaterializeResult(
-                asset_key=key, metadata={"dbt_build": "unchanged inputs, not rebuilt"}
-            )
-        return
 
     # A build that stops midway leaves tables of mixed inputs: forget the last one first.
     state_path.unlink(missing_ok=True)
     context.log.info(f"dbt build with as_of {policy.as_of}")
     if plan.mode == "incremental":
-        context.log.info(
-            "months recomputed: " + (", ".join(m.isoformat()[:7] for m in plan.months) or "none")
-        )
+        context.log.info("months recomputed: " + ", ".join(month_key(m) for m in plan.months))
     # profiles.yml reads the working database's folder from the environment, and
     # dagster-dbt passes this process's environment to the dbt subprocess.
     os.environ[WORK_DIR_ENV] = str(settings.work_path)

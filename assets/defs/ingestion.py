@@ -10,7 +10,8 @@ from collections.abc import Sequence
 import dagster as dg
 import duckdb
 
-from assets.defs.automation import note_inbox_seen
+from assets.inbox_state import note_inbox_seen
+from assets.months import pipeline_run_id
 from assets.resources import AuxwatchSettings, connect_work_db
 from ingestion.calendar import calendar_rows, known_years, write_calendar
 from ingestion.identity import load_or_create_key
@@ -61,12 +62,14 @@ def _ingest(
     try:
         if dataset == FIRST:
             note_inbox_seen(settings)
-        results = ingest_dataset(con, inbox, dataset, identity_key=key, run_id=context.run.run_id)
+        results = ingest_dataset(
+            con, inbox, dataset, identity_key=key, run_id=pipeline_run_id(context.run)
+        )
         stray: list[FileResult] = []
         if dataset == FIRST:
             # Files outside any dataset folder are rejected once per run, by the first step
             # (after its own files, so a refused identity key stops the run before any write).
-            stray = reject_stray_files(con, inbox, run_id=context.run.run_id)
+            stray = reject_stray_files(con, inbox, run_id=pipeline_run_id(context.run))
     finally:
         con.close()
     for r in [*stray, *results]:

@@ -14,7 +14,7 @@ from pathlib import Path
 import dagster as dg
 import duckdb
 
-from assets.defs.automation import note_inbox_published
+from assets.inbox_state import note_inbox_published
 from assets.resources import AuxwatchSettings
 
 PUBLISHED_KEY = dg.AssetKey("published_warehouse")

@@ -20,6 +20,7 @@ import dagster as dg
 import duckdb
 import polars as pl
 
+from assets.months import pipeline_run_id
 from assets.resources import AuxwatchSettings, connect_work_db
 from expectations.alerts import process_alerts
 from expectations.batch import GX_SAMPLE_ROWS, LOAD_COLUMN, BatchValidator
@@ -203,11 +204,10 @@ def build_batch_check(dataset: str) -> dg.AssetChecksDefinition:
     def _check(
         context: dg.AssetCheckExecutionContext, settings: AuxwatchSettings
     ) -> dg.AssetCheckResult:
+        run_id = pipeline_run_id(context.run)
         con = connect_work_db(settings.work_db)
         try:
-            results = batch_results(
-                con, validator_for(settings, context.run.run_id), context.run.run_id, dataset
-            )
+            results = batch_results(con, validator_for(settings, run_id), run_id, dataset)
         finally:
             con.close()
         return check_result(results, f"raw.{dataset} batches")
@@ -225,11 +225,10 @@ def build_mart_check(mart: str) -> dg.AssetChecksDefinition:
     def _check(
         context: dg.AssetCheckExecutionContext, settings: AuxwatchSettings
     ) -> dg.AssetCheckResult:
+        run_id = pipeline_run_id(context.run)
         con = connect_work_db(settings.work_db)
         try:
-            results = mart_results(
-                con, validator_for(settings, context.run.run_id), context.run.run_id, [mart]
-            )
+            results = mart_results(con, validator_for(settings, run_id), run_id, [mart])
         finally:
             con.close()
         return check_result(results, f"marts.{mart}")
@@ -264,7 +263,7 @@ mart_checks = [build_mart_check(name) for name in MARTS]
 def data_quality(
     context: dg.AssetExecutionContext, settings: AuxwatchSettings
 ) -> dg.MaterializeResult:
-    run_id = context.run.run_id
+    run_id = pipeline_run_id(context.run)
     validator = validator_for(settings, run_id)
     con = connect_work_db(settings.work_db)
     try:

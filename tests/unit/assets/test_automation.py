@@ -7,12 +7,8 @@ from pathlib import Path
 
 import dagster as dg
 
-from assets.defs.automation import (
-    inbox_fingerprint,
-    inbox_sensor,
-    note_inbox_published,
-    note_inbox_seen,
-)
+from assets.defs.automation import inbox_sensor
+from assets.inbox_state import inbox_fingerprint, note_inbox_published, note_inbox_seen
 from assets.resources import AuxwatchSettings
 
 

@@ -10,9 +10,13 @@ import duckdb
 import pytest
 
 from assets.dbt_plan import (
+    BuildPlan,
     BuildState,
+    covering,
     current_state,
+    data_months,
     months_between_as_ofs,
+    months_to_build,
     plan_build,
     touched_months,
 )
@@ -147,17 +151,37 @@ def test_months_between_as_ofs(old: str, new: str, expected: list[str]) -> None:
     assert [m.isoformat() for m in got] == expected
 
 
-def test_unchanged_models_are_reported_upstream_first(manifest: object) -> None:
-    import dagster as dg
+def test_data_months_span_every_monthly_fact(
+    project: tuple[duckdb.DuckDBPyConnection, Path],
+) -> None:
+    con, _ = project
+    assert data_months(con) == [dt.date(2024, 1, 1), dt.date(2024, 2, 1)]
+    con.execute("insert into raw.insurance values ('2023-11-01', 3, null)")
+    assert data_months(con) == [dt.date(2023, 11, 1), dt.date(2024, 2, 1)]
+    empty = duckdb.connect()
+    assert data_months(empty) == []
 
-    from assets.defs.dbt import auxwatch_dbt_models, in_dependency_order
 
-    keys = set(auxwatch_dbt_models.keys)
-    order = in_dependency_order(auxwatch_dbt_models, keys)
-    assert set(order) == keys and len(order) == len(keys)
-    position = {k: i for i, k in enumerate(order)}
-    assert sum(len(auxwatch_dbt_models.asset_deps[k] & keys) for k in keys) > len(keys)
-    for key in keys:
-        for dep in auxwatch_dbt_models.asset_deps[key] & keys:
-            assert position[dep] < position[key], (dep, key)
-    assert dg.AssetKey(["marts", "compliance_findings"]) in keys
+def test_months_to_build_follow_the_plan() -> None:
+    as_of = dt.date(2024, 6, 30)
+    jan, feb, jun = dt.date(2024, 1, 1), dt.date(2024, 2, 1), dt.date(2024, 6, 1)
+    data = [jan, feb]
+    assert months_to_build(BuildPlan("skip", "same"), data, as_of) == []
+    assert months_to_build(BuildPlan("incremental", "x", (feb,)), data, as_of) == [feb]
+    # Only small tables changed: the build still recomputes one month, as_of's.
+    assert months_to_build(BuildPlan("incremental", "x", ()), data, as_of) == [jun]
+    assert months_to_build(BuildPlan("full", "first"), data, as_of) == [jan, feb, jun]
+    assert months_to_build(BuildPlan("full", "first"), [], as_of) == [jun]
+
+
+def test_a_build_covers_the_partitions_it_was_asked_for() -> None:
+    jan, feb, mar = dt.date(2024, 1, 1), dt.date(2024, 2, 1), dt.date(2024, 3, 1)
+    full = BuildPlan("full", "the policy changed")
+    assert covering(full, [jan]) is full
+    skip = covering(BuildPlan("skip", "same"), [jan, feb])
+    assert (skip.mode, skip.months) == ("incremental", (jan, feb))
+    assert skip.dbt_vars() == {"rebuild_months": ["2024-01-01", "2024-02-01"]}
+    # The plan's own months are never dropped, even outside the partitions asked for.
+    both = covering(BuildPlan("incremental", "x", (mar,)), [jan])
+    assert both.months == (jan, mar)
+    assert both.reason == "2 month(s) of roster, payroll and insurance facts to recompute"

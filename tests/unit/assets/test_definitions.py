@@ -70,16 +70,34 @@ def test_publish_comes_after_every_other_asset_of_every_module(defs: dg.Definiti
                     assert key in graph.get_all_asset_keys()
 
 
-def test_job_sensor_and_schedule(defs: dg.Definitions) -> None:
-    job = defs.resolve_job_def("auxwatch_all")
+def test_two_jobs_cover_the_graph_sensors_and_schedule(defs: dg.Definitions) -> None:
+    from assets.defs.dbt import auxwatch_dbt_models
+    from assets.months import MONTHS
+
     graph = defs.resolve_asset_graph()
-    assert set(job.asset_layer.selected_asset_keys) >= {
-        k for k in graph.get_all_asset_keys() if graph.get(k).is_materializable
-    }
+    ingest = defs.resolve_job_def("auxwatch_ingest")
+    build = defs.resolve_job_def("auxwatch_build")
+    materializable = {k for k in graph.get_all_asset_keys() if graph.get(k).is_materializable}
+    raw = {k for k in materializable if k.path[0] == "raw"}
+    ingested = set(ingest.asset_layer.selected_asset_keys)
+    built = set(build.asset_layer.selected_asset_keys)
+    # Ingestion loads the raw layer only; the build does everything else; together, all.
+    assert ingested == raw and built == materializable - raw
+    assert set(auxwatch_dbt_models.keys) <= built
+    # The batch suites run with the ingestion, the mart suites with the build.
+    ingest_checks = {c.name for c in ingest.asset_layer.asset_graph.asset_check_keys}
+    assert "batch_suite" in ingest_checks and "mart_suite" not in ingest_checks
+    # The dbt models are month partitions, built in one run per range.
+    assert auxwatch_dbt_models.partitions_def == MONTHS
+    assert auxwatch_dbt_models.backfill_policy == dg.BackfillPolicy.single_run()
+    assert build.partitions_def == MONTHS and ingest.partitions_def is None
     # Steps share one DuckDB file: they must run one at a time.
-    assert job.executor_def.name == dg.in_process_executor.name
-    assert defs.resolve_sensor_def("inbox_sensor").job_name == "auxwatch_all"
-    assert defs.resolve_schedule_def("auxwatch_daily").job_name == "auxwatch_all"
+    assert ingest.executor_def.name == build.executor_def.name == dg.in_process_executor.name
+    assert defs.resolve_sensor_def("inbox_sensor").job_name == "auxwatch_ingest"
+    assert defs.resolve_schedule_def("auxwatch_daily").job_name == "auxwatch_ingest"
+    chained = defs.resolve_sensor_def("build_after_ingest")
+    assert isinstance(chained, dg.RunStatusSensorDefinition)
+    assert chained.job_name == "auxwatch_build"
 
 
 def test_module_loads_from_the_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
@@ -89,4 +107,4 @@ def test_module_loads_from_the_environment(monkeypatch: pytest.MonkeyPatch, tmp_
     from assets import definitions
 
     loaded = definitions.defs()
-    assert loaded.resolve_job_def("auxwatch_all") is not None
+    assert loaded.resolve_job_def("auxwatch_build") is not None
