@@ -68,3 +68,27 @@ def test_sensor_skips_an_inbox_state_a_run_already_published(tmp_path: Path) -> 
     assert result.cursor == inbox_fingerprint(inbox)
     (inbox / "bureaus" / "c.csv").write_text("bureau_code\n")
     assert len(evaluate(inbox, result.cursor).run_requests) == 1
+
+
+def test_a_first_build_covers_as_ofs_month_or_the_nearest_partition(tmp_path: Path) -> None:
+    import datetime as dt
+
+    from assets.defs.automation import build_run
+    from assets.months import PIPELINE_RUN_TAG, RANGE_END_TAG, RANGE_START_TAG
+
+    now = dt.datetime(2026, 11, 27)
+
+    def plan(as_of: str) -> tuple[str, str]:
+        settings = AuxwatchSettings(
+            inbox=str(tmp_path), warehouse=str(tmp_path / "w.duckdb"), as_of=as_of
+        )
+        # No working database yet: a full build, with no data months to cover.
+        build = build_run(settings, "p1", [], now=now)
+        assert build.asset_selection is None and build.tags[PIPELINE_RUN_TAG] == "p1"
+        assert build.description.startswith("dbt full build, months ")
+        return build.tags[RANGE_START_TAG], build.tags[RANGE_END_TAG]
+
+    assert plan("2024-06-30") == ("2024-06", "2024-06")
+    # Outside the partitions the build still runs, on the partition nearest to as_of.
+    assert plan("1995-06-30") == ("2000-01", "2000-01")
+    assert plan("2031-01-31") == ("2027-11", "2027-11")
