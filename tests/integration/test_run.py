@@ -229,7 +229,13 @@ def _pipeline_runs(deployment: Deployment) -> list[dict[str, object]]:
             kind = {"auxwatch_ingest": "ingest", "auxwatch_build": "build"}[run.job_name]
             assert group[kind] is None, "one run of each job per pipeline run"
             steps = {s.step_key for s in instance.get_run_step_stats(run.run_id)}
-            group[kind] = {"run": run, "steps": steps}
+            planned = sum(
+                1
+                for e in instance.all_logs(run.run_id)
+                if e.dagster_event is not None
+                and e.dagster_event.event_type_value == "ASSET_MATERIALIZATION_PLANNED"
+            )
+            group[kind] = {"run": run, "steps": steps, "planned": planned}
         quota = dg.AssetKey(["marts", "quota_usage"])
         partitions = set(instance.get_materialized_partitions(quota))
     finally:
@@ -240,6 +246,7 @@ def _pipeline_runs(deployment: Deployment) -> list[dict[str, object]]:
 def test_a_pipeline_run_is_an_ingestion_run_then_a_build_of_month_partitions(
     deployment: Deployment, rerun: dict[str, object]
 ) -> None:
+    from assets.defs.dbt import auxwatch_dbt_models
     from assets.months import RANGE_END_TAG, RANGE_START_TAG, month_key
 
     *pipelines, materialized = _pipeline_runs(deployment)
@@ -260,6 +267,10 @@ def test_a_pipeline_run_is_an_ingestion_run_then_a_build_of_month_partitions(
     assert tags[RANGE_START_TAG] == month_key(first_month)
     assert tags[RANGE_END_TAG] == month_key(max(last_month, as_of))
     assert {month_key(first_month), month_key(last_month)} <= materialized["partitions"]
+    # One "planned" event per asset for the whole range, not one per asset and month
+    # (auxwatch/runner.py: ~16 s of a province rebuild otherwise).
+    assert first_month < last_month
+    assert 0 < build["planned"] <= len(auxwatch_dbt_models.keys) + 2
     # The rerun on an unchanged inbox: nothing dbt reads changed, so no dbt step and no
     # partition; the data-quality suites and publishing still run.
     unchanged = [
