@@ -16,17 +16,19 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 
 import dagster as dg
+import duckdb
 
-from assets.dbt_plan import data_months, months_to_build
+from assets.dbt_plan import BuildPlan, data_months, months_to_build
 from assets.defs.dbt import BUILD_STATE, auxwatch_dbt_models, plan_for
 from assets.defs.ingestion import GROUP as RAW_GROUP
 from assets.inbox_state import inbox_files, inbox_fingerprint, last_published_fingerprint
 from assets.months import (
     MONTHS,
     PIPELINE_RUN_TAG,
-    month_of_key,
+    month_key,
     partition_range,
     pipeline_run_id,
     range_tags,
@@ -75,8 +77,20 @@ def build_run(
     """Plan the build run from the working database as ingestion left it (read-only, closed
     before returning): the month partitions the dbt build must cover, or no dbt at all."""
     policy = settings.policy()
-    plan, _ = plan_for(settings.work_db, policy.dbt_vars(), settings.work_path / BUILD_STATE)
     tags = {PIPELINE_RUN_TAG: pipeline_run}
+    try:
+        plan, data = _plan_and_data(settings, policy.dbt_vars())
+    except duckdb.IOException as exc:
+        # Another process holds the working database (under dagster dev, a run that started
+        # meanwhile). The build still runs: its dbt step plans again when it starts and
+        # recomputes every month the plan needs; only the partitions it reports are as_of's
+        # month instead of those months.
+        keys = _nearest_partition(policy.as_of, now)
+        return BuildRun(
+            {**tags, **range_tags(keys)},
+            None,
+            f"dbt build, months planned by the build step (working database busy: {exc})",
+        )
     if plan.mode == "skip":
         dbt_keys = set(auxwatch_dbt_models.keys)
         return BuildRun(
@@ -84,24 +98,36 @@ def build_run(
             sorted((k for k in build_job_keys if k not in dbt_keys), key=lambda k: k.path),
             f"dbt skipped: {plan.reason}",
         )
-    data: list[dt.date] = []
-    if plan.mode == "full" and settings.work_db.exists():
-        con = connect_work_db(settings.work_db, read_only=True)
-        try:
-            data = data_months(con)
-        finally:
-            con.close()
     keys = partition_range(months_to_build(plan, data, policy.as_of), now=now)
     if keys is None:
         # No month of the build has a partition (as_of and every row outside them): the
         # build still runs, on the partition nearest to as_of.
-        every = MONTHS.get_partition_keys(current_time=now)
-        nearest = min(every, key=lambda k: abs((month_of_key(k) - policy.as_of).days))
-        keys = dg.PartitionKeyRange(nearest, nearest)
+        keys = _nearest_partition(policy.as_of, now)
     described = keys.start if keys.start == keys.end else f"{keys.start}..{keys.end}"
     return BuildRun(
         {**tags, **range_tags(keys)}, None, f"dbt {plan.mode} build, months {described}"
     )
+
+
+def _plan_and_data(
+    settings: AuxwatchSettings, vars_: dict[str, Any]
+) -> tuple[BuildPlan, list[dt.date]]:
+    """The build plan, and for a full build the first and last month of the data."""
+    plan, _ = plan_for(settings.work_db, vars_, settings.work_path / BUILD_STATE)
+    if plan.mode != "full" or not settings.work_db.exists():
+        return plan, []
+    con = connect_work_db(settings.work_db, read_only=True)
+    try:
+        return plan, data_months(con)
+    finally:
+        con.close()
+
+
+def _nearest_partition(as_of: dt.date, now: dt.datetime | None) -> dg.PartitionKeyRange:
+    """as_of's month, or the first or last partition when as_of is outside them."""
+    every = MONTHS.get_partition_keys(current_time=now)
+    key = min(max(month_key(as_of), every[0]), every[-1])  # YYYY-MM keys sort as months
+    return dg.PartitionKeyRange(key, key)
 
 
 @dg.sensor(

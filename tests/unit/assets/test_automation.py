@@ -92,3 +92,39 @@ def test_a_first_build_covers_as_ofs_month_or_the_nearest_partition(tmp_path: Pa
     # Outside the partitions the build still runs, on the partition nearest to as_of.
     assert plan("1995-06-30") == ("2000-01", "2000-01")
     assert plan("2031-01-31") == ("2027-11", "2027-11")
+
+
+def test_a_busy_working_database_still_gets_a_build(tmp_path: Path) -> None:
+    import datetime as dt
+    import subprocess
+    import sys
+
+    from assets.defs.automation import build_run
+    from assets.months import RANGE_END_TAG, RANGE_START_TAG
+
+    settings = AuxwatchSettings(
+        inbox=str(tmp_path), warehouse=str(tmp_path / "w.duckdb"), as_of="2024-06-30"
+    )
+    settings.work_path.mkdir(parents=True)
+    # Another process writing the working database (a run that started meanwhile).
+    holder = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            "import duckdb, sys; c = duckdb.connect(sys.argv[1]); c.execute('create table t (x int)');"
+            " print('held', flush=True); sys.stdin.read()",
+            str(settings.work_db),
+        ],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert holder.stdout is not None and holder.stdout.readline().strip() == "held"
+        build = build_run(settings, "p1", [], now=dt.datetime(2026, 11, 27))
+    finally:
+        holder.communicate("", timeout=30)
+    # The build runs anyway, on as_of's month; its dbt step plans again when it starts.
+    assert build.asset_selection is None
+    assert (build.tags[RANGE_START_TAG], build.tags[RANGE_END_TAG]) == ("2024-06", "2024-06")
+    assert "working database busy" in build.description
