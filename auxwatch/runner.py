@@ -191,7 +191,7 @@ def _execute(
     # them on the instance's SQLite storage (docs/performance.md). What it gives up: the
     # months of a failed build are not marked failed in the UI (a failed build is followed
     # by a full one anyway, assets/dbt_plan.py).
-    os.environ[PLANNED_RANGE_ENV] = "true"
+    previous = os.environ.get(PLANNED_RANGE_ENV)
     # The run's full log stays in the instance (dagster dev shows it).
     quiet = {"loggers": {"console": {"config": {"log_level": "WARNING"}}}}
     with warnings.catch_warnings():
@@ -201,6 +201,7 @@ def _execute(
         build = defs.resolve_job_def(BUILD_JOB)
         instance = dg.DagsterInstance.from_config(str(workspace.dagster_home))
         try:
+            os.environ[PLANNED_RANGE_ENV] = "true"
             instance.add_event_listener(run_id, progress.on_event)
             progress.say(f"running {INGEST_JOB} (run {run_id[:8]}, as_of {as_of})")
             results = [
@@ -231,3 +232,7 @@ def _execute(
             return results
         finally:
             instance.dispose()
+            if previous is None:
+                os.environ.pop(PLANNED_RANGE_ENV, None)
+            else:
+                os.environ[PLANNED_RANGE_ENV] = previous
