@@ -314,20 +314,27 @@ def prepare_many(
         )
 
     # Duplicate row key within the file: the first occurrence stands, later ones are quarantined.
-    # A typed key cell that did not parse keys on its text (marked so no typed value equals it).
+    # A key cell keys on its typed value, and on its text when it did not parse (so no typed
+    # value equals it).
     key_parts = [
-        pl.coalesce([pl.col(k).cast(pl.String), pl.lit("\u0000") + pl.col(f"_src_{k}")])
+        part
         for k in ds.key
+        for part in (
+            pl.col(k).alias(f"_key_{k}"),
+            pl.when(pl.col(k).is_null()).then(pl.col(f"_src_{k}")).alias(f"_key_src_{k}"),
+        )
     ]
-    out = out.with_columns(pl.struct([pl.col("_file"), *key_parts]).alias("_key"))
     row_errors.append(
-        pl.when(~pl.col("_key").is_first_distinct()).then(
+        pl.when(~pl.struct([pl.col("_file"), *key_parts]).is_first_distinct()).then(
             pl.lit("与文件中前面的行重复 (duplicate row key: " + ", ".join(ds.key) + ")")
         )
     )
 
-    out = out.with_columns(pl.concat_list(row_errors).list.drop_nulls().alias("_reasons"))
-    bad = pl.col("_reasons").list.len() > 0
+    # Each reason as a column, over all rows (the duplicate check compares rows with each
+    # other); the list of a row's reasons only for the few rows that have one.
+    reason_columns = [f"_reason{k}" for k in range(len(row_errors))]
+    out = out.with_columns(e.alias(c) for e, c in zip(row_errors, reason_columns, strict=True))
+    bad = pl.any_horizontal(pl.col(c).is_not_null() for c in reason_columns)
 
     loaded = out.filter(~bad).select([*names, "_row_number", "_extra", "_file"])
     if ds.name == "roster":
@@ -341,7 +348,7 @@ def prepare_many(
         pl.col("_src_bureau_code").alias("bureau_code")
         if "bureau_code" in names
         else pl.lit(None, dtype=pl.String).alias("bureau_code"),
-        pl.col("_reasons").alias("reasons"),
+        pl.concat_list(reason_columns).list.drop_nulls().alias("reasons"),
     )
     loaded_by_file = _split(loaded)
     bad_by_file = _split(bad_rows)

@@ -345,3 +345,36 @@ def test_extra_columns_kept_as_json(con, inbox):
     assert current(con, "police_strength", "police_count, _extra") == [(1200, '{"备注":"含借调"}')]
     (reasons,) = con.execute("select reasons from raw.quarantine").fetchall()[0]
     assert "out of range" in reasons[0]
+
+
+def test_duplicate_keys_compare_typed_values_or_the_text_that_did_not_parse(con, inbox):
+    write_csv(
+        inbox / "roster" / "r.csv",
+        ROSTER_HEADER,
+        [
+            roster_row("2024-03", "330106", "000001"),  # row 2: loads
+            roster_row("2024/3", "330106", "000001"),  # 3: same month typed: duplicate
+            roster_row("soon", "330106", "000002"),  # 4: month does not parse
+            roster_row("soon", "330106", "000002"),  # 5: same text: also a duplicate
+            roster_row("later", "330106", "000002"),  # 6: other text: not a duplicate
+            roster_row("", "330106", "000003"),  # 7: month missing
+            roster_row("", "330106", "000003"),  # 8: missing twice: a duplicate
+            roster_row("2024-03", "330106", "000003"),  # 9: a parsed month equals no text
+        ],
+    )
+    ingest(con, inbox)
+    reasons = dict(
+        con.execute("select row_number, reasons from raw.quarantine order by row_number").fetchall()
+    )
+    dup = "duplicate row key"
+    assert sorted(reasons) == [3, 4, 5, 6, 7, 8]
+    assert [dup in r for r in reasons[3]] == [True]
+    assert [dup in r for r in reasons[4]] == [False]
+    assert [dup in r for r in reasons[5]] == [False, True]
+    assert [dup in r for r in reasons[6]] == [False]
+    assert [dup in r for r in reasons[7]] == [False]
+    assert [dup in r for r in reasons[8]] == [False, True]
+    assert current(con, "roster", "person_id, snapshot_month") == [
+        ("000001", date(2024, 3, 1)),
+        ("000003", date(2024, 3, 1)),
+    ]
