@@ -127,16 +127,24 @@ def current_state(
     )
 
 
+def month_start(day: dt.date) -> dt.date:
+    return dt.date(day.year, day.month, 1)
+
+
+def months_between(first: dt.date, last: dt.date) -> list[dt.date]:
+    """Month starts from first's month to last's month, both included."""
+    month, end = month_start(first), month_start(last)
+    out: list[dt.date] = []
+    while month <= end:
+        out.append(month)
+        month = dt.date(month.year + month.month // 12, month.month % 12 + 1, 1)
+    return out
+
+
 def months_between_as_ofs(old: dt.date, new: dt.date) -> list[dt.date]:
     """Month starts M known at exactly one of the two dates (M <= as_of, rules.md "Terms")."""
-    low, high = min(old, new), max(old, new)
-    month = dt.date(low.year, low.month, 1)
-    months: list[dt.date] = []
-    while True:
-        month = dt.date(month.year + month.month // 12, month.month % 12 + 1, 1)
-        if month > high:
-            return months
-        months.append(month)
+    # The earlier date's own month start is never after it: known at both dates.
+    return months_between(min(old, new), max(old, new))[1:]
 
 
 def touched_months(con: duckdb.DuckDBPyConnection, after_load_id: int) -> set[dt.date]:
@@ -153,7 +161,7 @@ def touched_months(con: duckdb.DuckDBPyConnection, after_load_id: int) -> set[dt
             [after_load_id, after_load_id],
         ).fetchall()
         months.update(row[0] for row in rows if row[0] is not None)
-    return {dt.date(m.year, m.month, 1) for m in months}
+    return {month_start(m) for m in months}
 
 
 def plan_build(
@@ -219,14 +227,14 @@ def data_months(con: duckdb.DuckDBPyConnection) -> list[dt.date]:
         found += [m for m in row if m is not None]
     if not found:
         return []
-    return [dt.date(m.year, m.month, 1) for m in (min(found), max(found))]
+    return [month_start(min(found)), month_start(max(found))]
 
 
 def months_to_build(plan: BuildPlan, data: list[dt.date], as_of: dt.date) -> list[dt.date]:
     """The months whose partitions a build covers: every month of the data for a full
     build, the months to recompute for an incremental one (as_of's month when only small
     tables changed: a build recomputes at least one month), none when it is skipped."""
-    as_of_month = dt.date(as_of.year, as_of.month, 1)
+    as_of_month = month_start(as_of)
     if plan.mode == "skip":
         return []
     if plan.mode == "incremental":

@@ -19,6 +19,8 @@ from collections.abc import Iterable
 
 import dagster as dg
 
+from assets.dbt_plan import months_between
+
 # Earlier months are not plausible for this regulation's data; a month outside the
 # partitions is still built (a full build covers everything), it only has no partition.
 FIRST_MONTH = "2000-01"
@@ -44,16 +46,6 @@ def month_of_key(key: str) -> dt.date:
     return dt.date.fromisoformat(f"{key}-01")
 
 
-def months_between(first: dt.date, last: dt.date) -> list[dt.date]:
-    """Month starts from first's month to last's month, both included."""
-    month, end = dt.date(first.year, first.month, 1), dt.date(last.year, last.month, 1)
-    out: list[dt.date] = []
-    while month <= end:
-        out.append(month)
-        month = dt.date(month.year + month.month // 12, month.month % 12 + 1, 1)
-    return out
-
-
 def partition_range(
     months: Iterable[dt.date], *, now: dt.datetime | None = None
 ) -> dg.PartitionKeyRange | None:
@@ -66,6 +58,13 @@ def partition_range(
     if not inside:
         return None
     return dg.PartitionKeyRange(inside[0], inside[-1])
+
+
+def nearest_partition(day: dt.date, *, now: dt.datetime | None = None) -> dg.PartitionKeyRange:
+    """The partition of day's month, or the first or last one when day is outside them."""
+    keys = MONTHS.get_partition_keys(current_time=now)
+    key = min(max(month_key(day), keys[0]), keys[-1])  # YYYY-MM keys sort as months
+    return dg.PartitionKeyRange(key, key)
 
 
 def range_tags(keys: dg.PartitionKeyRange) -> dict[str, str]:

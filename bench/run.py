@@ -142,11 +142,13 @@ def stage_of(step: str) -> str:
 def step_times(warehouse: Path) -> dict[str, float]:
     """Seconds per step of the latest pipeline run of the warehouse's Dagster instance (its
     ingestion and build runs share the pipeline run tag)."""
+    from assets.months import PIPELINE_RUN_TAG
+
     home = warehouse.parent / ".auxwatch" / "dagster_home"
     code = (
         "import json, sys, dagster as dg\n"
         "inst = dg.DagsterInstance.from_config(sys.argv[1])\n"
-        "tag = 'auxwatch/pipeline_run'\n"
+        "tag = sys.argv[2]\n"
         "last = inst.get_runs(limit=1)[0].tags[tag]\n"
         "runs = inst.get_runs(filters=dg.RunsFilter(tags={tag: last}))\n"
         "print(json.dumps({s.step_key: s.end_time - s.start_time\n"
@@ -154,7 +156,7 @@ def step_times(warehouse: Path) -> dict[str, float]:
         "    if s.end_time and s.start_time}))\n"
     )
     out = subprocess.run(
-        [str(BIN / "python"), "-c", code, str(home)],
+        [str(BIN / "python"), "-c", code, str(home), PIPELINE_RUN_TAG],
         capture_output=True,
         text=True,
         env={**os.environ, "DAGSTER_HOME": str(home)},

@@ -333,8 +333,10 @@ def prepare_many(
     # Each reason as a column, over all rows (the duplicate check compares rows with each
     # other); the list of a row's reasons only for the few rows that have one.
     reason_columns = [f"_reason{k}" for k in range(len(row_errors))]
-    out = out.with_columns(e.alias(c) for e, c in zip(row_errors, reason_columns, strict=True))
-    bad = pl.any_horizontal(pl.col(c).is_not_null() for c in reason_columns)
+    out = out.with_columns(
+        e.alias(c) for e, c in zip(row_errors, reason_columns, strict=True)
+    ).with_columns(pl.any_horizontal(pl.col(c).is_not_null() for c in reason_columns).alias("_bad"))
+    bad = pl.col("_bad")
 
     loaded = out.filter(~bad).select([*names, "_row_number", "_extra", "_file"])
     if ds.name == "roster":

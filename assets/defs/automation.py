@@ -26,9 +26,8 @@ from assets.defs.dbt import BUILD_STATE, auxwatch_dbt_models, plan_for
 from assets.defs.ingestion import GROUP as RAW_GROUP
 from assets.inbox_state import inbox_files, inbox_fingerprint, last_published_fingerprint
 from assets.months import (
-    MONTHS,
     PIPELINE_RUN_TAG,
-    month_key,
+    nearest_partition,
     partition_range,
     pipeline_run_id,
     range_tags,
@@ -85,7 +84,7 @@ def build_run(
         # meanwhile). The build still runs: its dbt step plans again when it starts and
         # recomputes every month the plan needs; only the partitions it reports are as_of's
         # month instead of those months.
-        keys = _nearest_partition(policy.as_of, now)
+        keys = nearest_partition(policy.as_of, now=now)
         return BuildRun(
             {**tags, **range_tags(keys)},
             None,
@@ -98,11 +97,11 @@ def build_run(
             sorted((k for k in build_job_keys if k not in dbt_keys), key=lambda k: k.path),
             f"dbt skipped: {plan.reason}",
         )
-    keys = partition_range(months_to_build(plan, data, policy.as_of), now=now)
-    if keys is None:
-        # No month of the build has a partition (as_of and every row outside them): the
-        # build still runs, on the partition nearest to as_of.
-        keys = _nearest_partition(policy.as_of, now)
+    # When no month of the build has a partition (as_of and every row outside them), the
+    # build still runs, on the partition nearest to as_of.
+    keys = partition_range(months_to_build(plan, data, policy.as_of), now=now) or nearest_partition(
+        policy.as_of, now=now
+    )
     described = keys.start if keys.start == keys.end else f"{keys.start}..{keys.end}"
     return BuildRun(
         {**tags, **range_tags(keys)}, None, f"dbt {plan.mode} build, months {described}"
@@ -121,13 +120,6 @@ def _plan_and_data(
         return plan, data_months(con)
     finally:
         con.close()
-
-
-def _nearest_partition(as_of: dt.date, now: dt.datetime | None) -> dg.PartitionKeyRange:
-    """as_of's month, or the first or last partition when as_of is outside them."""
-    every = MONTHS.get_partition_keys(current_time=now)
-    key = min(max(month_key(as_of), every[0]), every[-1])  # YYYY-MM keys sort as months
-    return dg.PartitionKeyRange(key, key)
 
 
 @dg.sensor(

@@ -58,18 +58,17 @@ def _ingest(
     if not inbox.is_dir():
         raise FileNotFoundError(f"inbox folder not found: {inbox}")
     # One connection per step, closed before the step ends: dbt opens the same file next.
+    run_id = pipeline_run_id(context.run)
     con = connect_work_db(settings.work_db)
     try:
         if dataset == FIRST:
             note_inbox_seen(settings)
-        results = ingest_dataset(
-            con, inbox, dataset, identity_key=key, run_id=pipeline_run_id(context.run)
-        )
+        results = ingest_dataset(con, inbox, dataset, identity_key=key, run_id=run_id)
         stray: list[FileResult] = []
         if dataset == FIRST:
             # Files outside any dataset folder are rejected once per run, by the first step
             # (after its own files, so a refused identity key stops the run before any write).
-            stray = reject_stray_files(con, inbox, run_id=pipeline_run_id(context.run))
+            stray = reject_stray_files(con, inbox, run_id=run_id)
     finally:
         con.close()
     for r in [*stray, *results]:

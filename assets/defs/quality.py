@@ -100,6 +100,9 @@ def validate_batches(
     Every row of every load is checked exactly in polars, per load and bureau, a bounded
     number of rows at a time; GX validates one sample drawn across the run's loads.
     """
+    ensure_tables(con)
+    if not _table_exists(con, "raw", "load_ledger"):
+        return set()
     loads = con.execute(
         "select load_id, rows_loaded from raw.load_ledger where run_id = ? and dataset = ? "
         "and status = 'loaded' and rows_loaded > 0 order by load_id",
@@ -133,10 +136,9 @@ def batch_results(
     con: duckdb.DuckDBPyConnection, validator: BatchValidator, run_id: str, dataset: str
 ) -> list[CheckResult]:
     """This run's batch results of a dataset, validating every load not validated yet."""
-    ensure_tables(con)
-    if not _table_exists(con, "raw", "load_ledger"):
-        return []
     load_ids = validate_batches(con, validator, run_id, dataset)
+    if not load_ids:
+        return []
     return [
         r
         for r in results_of_run(con, run_id, source="batch", datasets=[dataset])
@@ -269,10 +271,8 @@ def data_quality(
     try:
         # the suites' own checks may not have run (e.g. a partial selection): make sure
         # every batch and mart of the run is validated once before alerting
-        ensure_tables(con)
-        if _table_exists(con, "raw", "load_ledger"):
-            for dataset in DATASETS:
-                validate_batches(con, validator, run_id, dataset)
+        for dataset in DATASETS:
+            validate_batches(con, validator, run_id, dataset)
         present = [m for m in MARTS if _table_exists(con, "marts", m)]
         mart_results(con, validator, run_id, present)
         warehouse = run_sql_checks(con, run_id, validator.config, runner=validator.runner)
