@@ -7,9 +7,9 @@ import warnings
 from pathlib import Path
 
 import dagster as dg
+from dagster_dbt import DbtCliResource
 
 import assets.defs
-from assets.dbt_cli import AuxwatchDbtCli
 from assets.dbt_project import auxwatch_project
 from assets.defs.publish import with_publish
 from assets.resources import AuxwatchSettings
@@ -18,7 +18,7 @@ from assets.resources import AuxwatchSettings
 def build_definitions(settings: AuxwatchSettings) -> dg.Definitions:
     """The code location with the given settings (auxwatch run passes its own)."""
     # dbt must be the one of this interpreter's environment, whatever PATH says.
-    dbt = AuxwatchDbtCli(
+    dbt = DbtCliResource(
         project_dir=auxwatch_project, dbt_executable=str(Path(sys.executable).parent / "dbt")
     )
     with warnings.catch_warnings():

@@ -20,7 +20,6 @@ from auxwatch.progress import Progress
 from auxwatch.workspace import Workspace
 
 IDENTITY_KEY_ENV = "AUXWATCH_IDENTITY_KEY"
-PLANNED_RANGE_ENV = "DAGSTER_EMIT_PARTITION_SUBSET_IN_PLANNED_EVENTS"
 # Run logs kept beside the warehouse; the Dagster instance keeps every run's events anyway.
 KEEP_LOGS = 30
 
@@ -134,10 +133,10 @@ def run_pipeline(
     prune_logs(log_path.parent, keep=KEEP_LOGS - 1)
     with output_to_log(log_path) as terminal:
         progress.stream = terminal
-        results = _execute(inbox, workspace, policy_file, policy.as_of, run_id, progress)
-    if not results[-1].success:
-        raise RunFailed(f"{_failure_reason(results[-1])} (log: {log_path})")
-    files, rows = _summarise(results)
+        result = _execute(inbox, workspace, policy_file, policy.as_of, run_id, progress)
+    if not result.success:
+        raise RunFailed(f"{_failure_reason(result)} (log: {log_path})")
+    files, rows = _summarise([result])
     return RunSummary(
         run_id=run_id,
         warehouse=workspace.warehouse,
@@ -155,11 +154,8 @@ def _execute(
     as_of: dt.date,
     run_id: str,
     progress: Progress,
-) -> list:  # ExecuteInProcessResult, imported lazily
-    """The ingestion run, then (if it succeeded) the build run planned from what it loaded.
-
-    Returns the results of the runs that ran, in order; the last one tells success.
-    """
+):  # -> ExecuteInProcessResult, imported lazily
+    """The pipeline job, in this process, against the deployment's Dagster instance."""
     progress.say("preparing the dbt manifest")
     ensure_manifest()
 
@@ -167,72 +163,28 @@ def _execute(
     import dagster as dg
 
     from assets.definitions import build_definitions
-    from assets.defs.automation import (
-        BUILD_JOB,
-        INGEST_JOB,
-        LAUNCHED_BY_CLI,
-        LAUNCHED_BY_TAG,
-        build_run,
-    )
-    from assets.months import PIPELINE_RUN_TAG
+    from assets.defs.automation import PIPELINE_JOB
     from assets.resources import AuxwatchSettings
 
     settings = AuxwatchSettings(
         inbox=str(inbox),
         warehouse=str(workspace.warehouse),
         policy_file=str(policy_file.resolve()) if policy_file else "",
-        # Fixed once, so every step of both runs sees the same evaluation date.
+        # Fixed once, so every step sees the same evaluation date.
         as_of=as_of.isoformat(),
         identity_key=os.environ.get(IDENTITY_KEY_ENV, ""),
     )
-    launched = {LAUNCHED_BY_TAG: LAUNCHED_BY_CLI}
-    # One "materialization planned" event per model for the build's range of months instead
-    # of one per model and month: a full rebuild of 25 months spent ~16 s writing 1,827 of
-    # them on the instance's SQLite storage (docs/performance.md). What it gives up: the
-    # months of a failed build are not marked failed in the UI (a failed build is followed
-    # by a full one anyway, assets/dbt_plan.py).
-    previous = os.environ.get(PLANNED_RANGE_ENV)
     # The run's full log stays in the instance (dagster dev shows it).
     quiet = {"loggers": {"console": {"config": {"log_level": "WARNING"}}}}
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        defs = build_definitions(settings)
-        ingest = defs.resolve_job_def(INGEST_JOB)
-        build = defs.resolve_job_def(BUILD_JOB)
+        job = build_definitions(settings).resolve_job_def(PIPELINE_JOB)
         instance = dg.DagsterInstance.from_config(str(workspace.dagster_home))
         try:
-            os.environ[PLANNED_RANGE_ENV] = "true"
             instance.add_event_listener(run_id, progress.on_event)
-            progress.say(f"running {INGEST_JOB} (run {run_id[:8]}, as_of {as_of})")
-            results = [
-                ingest.execute_in_process(
-                    instance=instance,
-                    run_id=run_id,
-                    tags={**launched, PIPELINE_RUN_TAG: run_id},
-                    raise_on_error=False,
-                    run_config=quiet,
-                )
-            ]
-            if not results[-1].success:
-                return results
-            plan = build_run(settings, run_id, build.asset_layer.selected_asset_keys)
-            build_id = str(uuid.uuid4())
-            instance.add_event_listener(build_id, progress.on_event)
-            progress.say(f"running {BUILD_JOB} (run {build_id[:8]}): {plan.description}")
-            results.append(
-                build.execute_in_process(
-                    instance=instance,
-                    run_id=build_id,
-                    tags={**launched, **plan.tags},
-                    asset_selection=plan.asset_selection,
-                    raise_on_error=False,
-                    run_config=quiet,
-                )
+            progress.say(f"running {PIPELINE_JOB} (run {run_id[:8]}, as_of {as_of})")
+            return job.execute_in_process(
+                instance=instance, run_id=run_id, raise_on_error=False, run_config=quiet
             )
-            return results
         finally:
             instance.dispose()
-            if previous is None:
-                os.environ.pop(PLANNED_RANGE_ENV, None)
-            else:
-                os.environ[PLANNED_RANGE_ENV] = previous

@@ -128,9 +128,9 @@ def history_inbox(full: Path, history: Path) -> str:
 
 
 def stage_of(step: str) -> str:
-    if step.endswith(("_batch_suite", "_mart_suite")) or step.startswith("ops__"):
+    if step == "mart_suites" or step.startswith("ops__"):
         return "data_quality"
-    if step.startswith("raw__"):
+    if step == "ingest":
         return "ingest"
     if step == "auxwatch_dbt_models":
         return "dbt"
@@ -140,23 +140,18 @@ def stage_of(step: str) -> str:
 
 
 def step_times(warehouse: Path) -> dict[str, float]:
-    """Seconds per step of the latest pipeline run of the warehouse's Dagster instance (its
-    ingestion and build runs share the pipeline run tag)."""
-    from assets.months import PIPELINE_RUN_TAG
-
+    """Seconds per step of the latest pipeline run of the warehouse's Dagster instance."""
     home = warehouse.parent / ".auxwatch" / "dagster_home"
     code = (
         "import json, sys, dagster as dg\n"
         "inst = dg.DagsterInstance.from_config(sys.argv[1])\n"
-        "tag = sys.argv[2]\n"
-        "last = inst.get_runs(limit=1)[0].tags[tag]\n"
-        "runs = inst.get_runs(filters=dg.RunsFilter(tags={tag: last}))\n"
+        "last = inst.get_runs(limit=1)[0]\n"
         "print(json.dumps({s.step_key: s.end_time - s.start_time\n"
-        "    for r in runs for s in inst.get_run_step_stats(r.run_id)\n"
+        "    for s in inst.get_run_step_stats(last.run_id)\n"
         "    if s.end_time and s.start_time}))\n"
     )
     out = subprocess.run(
-        [str(BIN / "python"), "-c", code, str(home), PIPELINE_RUN_TAG],
+        [str(BIN / "python"), "-c", code, str(home)],
         capture_output=True,
         text=True,
         env={**os.environ, "DAGSTER_HOME": str(home)},

@@ -4,16 +4,19 @@ Policy parameters and as_of reach dbt as vars named exactly as in rules.md. dbt 
 to the raw assets through `meta.dagster.asset_key` in sources.yml, so every model waits for
 the ingestion steps it reads.
 
-The models are partitioned by month (assets/months.py) and built in one run per range of
-partitions: the month-keyed incremental models recompute the range's months, every other
-model is rebuilt whole.
+The step decides when it starts what to build (assets/dbt_plan.py): nothing when no input
+and no code changed, the months that changed, or everything.
 """
 
 import datetime as dt
+import filecmp
 import json
 import os
 import shutil
+import subprocess
+import sys
 from collections.abc import Iterator, Mapping
+from graphlib import TopologicalSorter
 from pathlib import Path
 from typing import Any
 
@@ -25,14 +28,20 @@ from dagster_dbt import (
     dbt_assets,
 )
 
-from assets.dbt_plan import BuildPlan, BuildState, covering, current_state, plan_build
+from assets.dbt_plan import (
+    BuildPlan,
+    BuildState,
+    current_state,
+    last_build,
+    plan_build,
+    record_build,
+)
 from assets.dbt_project import auxwatch_project
-from assets.months import MONTHS, month_key, months_of_range
 from assets.resources import AuxwatchSettings, connect_work_db
 
 WORK_DIR_ENV = "AUXWATCH_WORK_DIR"
-# What the last complete `dbt build` into the working database was built from.
-BUILD_STATE = "dbt_build.state.json"
+# The project's manifest as of the last successful build, for dbt's `state:modified`.
+DBT_STATE_DIR = "dbt_state"
 # Each build's dbt artifacts (compiled SQL, run_results.json, dbt's log) go to the
 # deployment's work dir, and only the latest few are kept. dagster-dbt's default is a new
 # folder per build inside the project's own target/, shared by every deployment and never
@@ -90,21 +99,74 @@ def build_target_path(work_path: Path, run_id: str, keep: int = KEEP_DBT_RUNS) -
     return runs / f"{dt.datetime.now():%Y%m%dT%H%M%S}-{run_id[:8]}"
 
 
-def read_build_state(path: Path) -> BuildState | None:
-    return BuildState.from_json(path.read_text(encoding="utf-8")) if path.exists() else None
+def _dbt_env(settings: AuxwatchSettings) -> dict[str, str]:
+    # profiles.yml reads the working database's folder from the environment.
+    return {**os.environ, WORK_DIR_ENV: str(settings.work_path)}
+
+
+def code_changed(settings: AuxwatchSettings) -> bool:
+    """Whether the dbt project changed since the last successful build, as dbt sees it.
+
+    The same manifest file as then is the same parse of the same code. A new parse (the
+    project's files were touched) is compared by dbt itself: `dbt ls --select
+    state:modified` against the manifest kept from that build.
+    """
+    saved = settings.work_path / DBT_STATE_DIR / "manifest.json"
+    current = auxwatch_project.manifest_path
+    if not saved.exists():
+        return True
+    if filecmp.cmp(saved, current, shallow=False):
+        return False
+    proc = subprocess.run(
+        [
+            str(Path(sys.executable).parent / "dbt"),
+            "ls",
+            "--select",
+            "state:modified",
+            "--state",
+            str(saved.parent),
+            "--output",
+            "name",
+            "--quiet",
+            "--target-path",
+            str(saved.parent / "ls"),
+            "--project-dir",
+            str(auxwatch_project.project_dir),
+            "--profiles-dir",
+            str(auxwatch_project.profiles_dir),
+        ],
+        env=_dbt_env(settings),
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if proc.returncode != 0 or proc.stdout.strip():
+        return True
+    keep_manifest(settings)  # the same code: the next run compares files again
+    return False
+
+
+def keep_manifest(settings: AuxwatchSettings) -> None:
+    """Keep the project's manifest as the state of the build that just succeeded."""
+    folder = settings.work_path / DBT_STATE_DIR
+    folder.mkdir(parents=True, exist_ok=True)
+    tmp = folder / "manifest.json.tmp"
+    shutil.copyfile(auxwatch_project.manifest_path, tmp)
+    os.replace(tmp, folder / "manifest.json")
 
 
 def plan_for(
-    work_db: Path, vars_: Mapping[str, Any], state_path: Path
+    settings: AuxwatchSettings, vars_: Mapping[str, Any]
 ) -> tuple[BuildPlan, BuildState | None]:
-    """The plan of this build and the state to record once it completes."""
-    if not work_db.exists():
+    """The plan of this build and the state to record once it succeeds."""
+    if not settings.work_db.exists():
         return BuildPlan("full", "no working database yet"), None
     # Read-only and closed before dbt starts: dbt's subprocess opens the file for writing.
-    con = connect_work_db(work_db, read_only=True)
+    con = connect_work_db(settings.work_db, read_only=True)
     try:
-        current = current_state(con, vars_, auxwatch_project.manifest_path)
-        return plan_build(con, read_build_state(state_path), current), current
+        previous, current = last_build(con), current_state(con, vars_)
+        changed = previous is not None and current is not None and code_changed(settings)
+        return plan_build(con, previous, current, code_changed=changed), current
     finally:
         con.close()
 
@@ -113,37 +175,35 @@ def plan_for(
     manifest=auxwatch_project.manifest_path,
     project=auxwatch_project,
     dagster_dbt_translator=AuxwatchTranslator(),
-    partitions_def=MONTHS,
-    # A range of months is one dbt build, never one build per month.
-    backfill_policy=dg.BackfillPolicy.single_run(),
 )
 def auxwatch_dbt_models(
     context: dg.AssetExecutionContext, dbt: DbtCliResource, settings: AuxwatchSettings
 ) -> Iterator[Any]:
     policy = settings.policy()
     vars_ = policy.dbt_vars()
-    state_path = settings.work_path / BUILD_STATE
     whole_project = context.selected_asset_keys == context.assets_def.keys
     if whole_project:
-        plan, state = plan_for(settings.work_db, vars_, state_path)
+        plan, state = plan_for(settings, vars_)
     else:
         # A hand-picked subset (from the UI): every month of what is selected.
         plan, state = BuildPlan("full", "a subset of the models was selected"), None
-    # The runs auxwatch starts ask for the months the plan needs (automation.py); a run
-    # launched by hand for other months recomputes those as well.
-    plan = covering(plan, months_of_range(context.partition_key_range))
     context.log.info(f"dbt build plan: {plan.mode} ({plan.reason})")
-
-    # A build that stops midway leaves tables of mixed inputs: forget the last one first.
-    state_path.unlink(missing_ok=True)
+    if plan.mode == "skip":
+        # Nothing dbt reads changed: the tables are those of the last build, reported as
+        # such (upstream first, as Dagster requires) so that the data-quality and publish
+        # steps run after them.
+        deps = context.assets_def.asset_deps
+        order = TopologicalSorter({k: deps.get(k, set()) for k in context.selected_asset_keys})
+        for key in (k for k in order.static_order() if k in context.selected_asset_keys):
+            yield dg.MaterializeResult(asset_key=key, metadata={"dbt": f"not run: {plan.reason}"})
+        return
     context.log.info(f"dbt build with as_of {policy.as_of}")
     if plan.mode == "incremental":
-        context.log.info("months recomputed: " + ", ".join(month_key(m) for m in plan.months))
-    # profiles.yml reads the working database's folder from the environment, and
+        context.log.info("months recomputed: " + ", ".join(f"{m:%Y-%m}" for m in plan.months))
     # dagster-dbt passes this process's environment to the dbt subprocess.
     os.environ[WORK_DIR_ENV] = str(settings.work_path)
     args = dbt_build_args({**vars_, **plan.dbt_vars()})
-    if plan.full_refresh and whole_project:
+    if plan.mode == "full" and whole_project:
         args.append("--full-refresh")
     target = build_target_path(settings.work_path, context.run.run_id)
     for event in dbt.cli(args, context=context, target_path=target).stream():
@@ -154,8 +214,12 @@ def auxwatch_dbt_models(
             continue
         yield event
     if whole_project:
-        if state is None:
-            # A first build: the marts exist only now.
-            _, state = plan_for(settings.work_db, vars_, state_path)
-        if state is not None:
-            state_path.write_text(state.to_json(), encoding="utf-8")
+        # dbt succeeded (a failure raised above): the next build starts from this one.
+        keep_manifest(settings)
+        con = connect_work_db(settings.work_db)
+        try:
+            state = state or current_state(con, vars_)
+            if state is not None:
+                record_build(con, state, context.run.run_id, plan.mode)
+        finally:
+            con.close()

@@ -1,17 +1,20 @@
-"""One asset per raw dataset: ingest the inbox's new files into the working database.
+"""The raw layer: one step ingests the inbox's new files into the working database.
 
-Load order is part of the input contract (inputs.md): bureaus first, then posts, then the
-others, because a row's bureau must be known when it loads. The dependencies below give
-Dagster that order; the job runs in one process, so the steps never write at once.
+One asset per raw dataset, all materialized by one step (each step of a run costs its own
+instance writes). Load order is part of the input contract (inputs.md): bureaus first, then
+posts, then the others, because a row's bureau must be known when it loads; the step loads
+them in that order and the assets' dependencies show it. Every file loaded is then checked
+by its dataset's GX batch suite (assets/defs/quality.py), a blocking check of the asset.
 """
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from typing import Any
 
 import dagster as dg
 import duckdb
 
+from assets.defs.quality import batch_check_results
 from assets.inbox_state import note_inbox_seen
-from assets.months import pipeline_run_id
 from assets.resources import AuxwatchSettings, connect_work_db
 from ingestion.calendar import calendar_rows, known_years, write_calendar
 from ingestion.identity import load_or_create_key
@@ -47,65 +50,6 @@ def summarise(results: Sequence[FileResult]) -> dict[str, dg.MetadataValue | int
     return meta
 
 
-def _ingest(
-    context: dg.AssetExecutionContext,
-    settings: AuxwatchSettings,
-    dataset: str,
-) -> dg.MaterializeResult:
-    settings.work_path.mkdir(parents=True, exist_ok=True)
-    key = load_or_create_key(settings.identity_key_path, settings.identity_key or None)
-    inbox = settings.inbox_path
-    if not inbox.is_dir():
-        raise FileNotFoundError(f"inbox folder not found: {inbox}")
-    # One connection per step, closed before the step ends: dbt opens the same file next.
-    run_id = pipeline_run_id(context.run)
-    con = connect_work_db(settings.work_db)
-    try:
-        if dataset == FIRST:
-            note_inbox_seen(settings)
-        results = ingest_dataset(con, inbox, dataset, identity_key=key, run_id=run_id)
-        stray: list[FileResult] = []
-        if dataset == FIRST:
-            # Files outside any dataset folder are rejected once per run, by the first step
-            # (after its own files, so a refused identity key stops the run before any write).
-            stray = reject_stray_files(con, inbox, run_id=run_id)
-    finally:
-        con.close()
-    for r in [*stray, *results]:
-        if r.status == "rejected":
-            context.log.warning(f"rejected {r.path}: {r.message}")
-    meta = summarise(results)
-    if dataset == FIRST:
-        meta["stray_files_rejected"] = len(stray)
-    return dg.MaterializeResult(metadata=meta)
-
-
-def build_raw_asset(dataset: str) -> dg.AssetsDefinition:
-    if dataset == FIRST:
-        deps: list[dg.AssetKey] = []
-    elif dataset == SECOND:
-        deps = [raw_key(FIRST)]
-    else:
-        deps = [raw_key(SECOND)]
-
-    @dg.asset(
-        key=raw_key(dataset),
-        deps=deps,
-        group_name=GROUP,
-        kinds={"python", "duckdb"},
-        description=f"raw.{dataset}: {DATASETS[dataset].zh} as submitted, current and superseded rows.",
-    )
-    def _asset(
-        context: dg.AssetExecutionContext, settings: AuxwatchSettings
-    ) -> dg.MaterializeResult:
-        return _ingest(context, settings, dataset)
-
-    return _asset
-
-
-raw_dataset_assets: list[dg.AssetsDefinition] = [build_raw_asset(name) for name in DATASETS]
-
-
 def calendar_is_current(con: duckdb.DuckDBPyConnection) -> bool:
     """True when raw.cn_calendar holds exactly what the installed package says."""
     exists = con.execute(
@@ -121,25 +65,75 @@ def calendar_is_current(con: duckdb.DuckDBPyConnection) -> bool:
     return stored == list(calendar_rows())
 
 
-@dg.asset(
-    key=raw_key("cn_calendar"),
-    group_name=GROUP,
-    kinds={"python", "duckdb"},
-    description="raw.cn_calendar: Chinese working days (make-up workdays included) for C01.",
+def load_order() -> list[str]:
+    """bureaus, posts, then the other datasets by name."""
+    return [FIRST, SECOND, *sorted(set(DATASETS) - {FIRST, SECOND})]
+
+
+def _spec(dataset: str) -> dg.AssetSpec:
+    deps = [] if dataset == FIRST else [raw_key(FIRST if dataset == SECOND else SECOND)]
+    return dg.AssetSpec(
+        raw_key(dataset),
+        deps=deps,
+        group_name=GROUP,
+        kinds={"python", "duckdb"},
+        description=f"raw.{dataset}: {DATASETS[dataset].zh} as submitted, current and superseded rows.",
+    )
+
+
+@dg.multi_asset(
+    name="ingest",
+    specs=[
+        *(_spec(name) for name in load_order()),
+        dg.AssetSpec(
+            raw_key("cn_calendar"),
+            group_name=GROUP,
+            kinds={"python", "duckdb"},
+            description="raw.cn_calendar: Chinese working days (make-up workdays included) for C01.",
+        ),
+    ],
+    check_specs=[
+        dg.AssetCheckSpec(
+            "batch_suite",
+            asset=raw_key(name),
+            blocking=True,
+            description=f"GX suite raw.{name} on every file this run loaded for the dataset.",
+        )
+        for name in DATASETS
+    ],
 )
-def cn_calendar(
-    context: dg.AssetExecutionContext, settings: AuxwatchSettings
-) -> dg.MaterializeResult:
+def ingest(context: dg.AssetExecutionContext, settings: AuxwatchSettings) -> Iterator[Any]:
     settings.work_path.mkdir(parents=True, exist_ok=True)
+    key = load_or_create_key(settings.identity_key_path, settings.identity_key or None)
+    inbox = settings.inbox_path
+    if not inbox.is_dir():
+        raise FileNotFoundError(f"inbox folder not found: {inbox}")
+    run_id = context.run.run_id
+    # One connection, closed before the step ends: dbt opens the same file next.
     con = connect_work_db(settings.work_db)
     try:
+        note_inbox_seen(settings)
+        for dataset in load_order():
+            results = ingest_dataset(con, inbox, dataset, identity_key=key, run_id=run_id)
+            meta = summarise(results)
+            if dataset == FIRST:
+                # Files outside any dataset folder are rejected once per run, after the
+                # bureaus' own files (a refused identity key stops the run before any write).
+                stray = reject_stray_files(con, inbox, run_id=run_id)
+                results = [*stray, *results]
+                meta["stray_files_rejected"] = len(stray)
+            for r in results:
+                if r.status == "rejected":
+                    context.log.warning(f"rejected {r.path}: {r.message}")
+            yield dg.MaterializeResult(asset_key=raw_key(dataset), metadata=meta)
         # Comparing ~10k days is cheap; rewriting only when the package changed keeps the
         # table (and what reads it) untouched on ordinary runs.
         written = 0 if calendar_is_current(con) else write_calendar(con)
+        first, last = known_years()
+        yield dg.MaterializeResult(
+            asset_key=raw_key("cn_calendar"),
+            metadata={"first_year": first, "last_year": last, "days_written": written},
+        )
+        yield from batch_check_results(con, settings, run_id)
     finally:
         con.close()
-    first, last = known_years()
-    context.log.info(f"calendar years {first}-{last}; days written this run: {written}")
-    return dg.MaterializeResult(
-        metadata={"first_year": first, "last_year": last, "days_written": written}
-    )

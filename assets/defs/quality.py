@@ -1,9 +1,9 @@
 """Data quality in the asset graph: asset checks wrapping the GX suites, and ops/data_quality.
 
-- Each raw dataset asset has a check `batch_suite`: every file this run loaded for the
-  dataset is validated (results recorded by ingestion's `on_batch` are reused; otherwise the
-  file's rows are read back by load id, one file at a time).
-- Each public mart has a check `mart_suite`.
+- Each raw dataset asset has a check `batch_suite`, reported by the ingestion step: every
+  file this run loaded for the dataset is validated (results recorded by ingestion's
+  `on_batch` are reused; otherwise the file's rows are read back by load id).
+- Each public mart has a check `mart_suite`, all evaluated by one step (`mart_suites`).
 - `ops/data_quality` runs the whole-table SQL checks, records them, processes alerts
   (ops.dq_alerts, sinks) and builds the offline Data Docs; its check `contract` fails on any
   contract-breaking whole-table finding.
@@ -13,14 +13,13 @@ when a contract-breaking (`error`) expectation fails; other failures WARN.
 """
 
 import warnings
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from typing import Any
 
 import dagster as dg
 import duckdb
 import polars as pl
 
-from assets.months import pipeline_run_id
 from assets.resources import AuxwatchSettings, connect_work_db
 from expectations.alerts import process_alerts
 from expectations.batch import GX_SAMPLE_ROWS, LOAD_COLUMN, BatchValidator
@@ -196,50 +195,56 @@ def check_result(results: Sequence[CheckResult], what: str) -> dg.AssetCheckResu
     )
 
 
-def build_batch_check(dataset: str) -> dg.AssetChecksDefinition:
-    @dg.asset_check(
-        asset=dg.AssetKey(["raw", dataset]),
-        name="batch_suite",
-        blocking=True,
-        description=f"GX suite raw.{dataset} on every file this run loaded for the dataset.",
-    )
-    def _check(
-        context: dg.AssetCheckExecutionContext, settings: AuxwatchSettings
-    ) -> dg.AssetCheckResult:
-        run_id = pipeline_run_id(context.run)
-        con = connect_work_db(settings.work_db)
-        try:
-            results = batch_results(con, validator_for(settings, run_id), run_id, dataset)
-        finally:
-            con.close()
-        return check_result(results, f"raw.{dataset} batches")
-
-    return _check
+def batch_check_results(
+    con: duckdb.DuckDBPyConnection, settings: AuxwatchSettings, run_id: str
+) -> Iterator[dg.AssetCheckResult]:
+    """Each raw dataset's `batch_suite` result, for the ingestion step to report."""
+    validator = validator_for(settings, run_id)
+    for dataset in DATASETS:
+        results = batch_results(con, validator, run_id, dataset)
+        result = check_result(results, f"raw.{dataset} batches")
+        yield dg.AssetCheckResult(
+            asset_key=dg.AssetKey(["raw", dataset]),
+            check_name="batch_suite",
+            passed=result.passed,
+            severity=result.severity,
+            metadata=result.metadata,
+            description=result.description,
+        )
 
 
-def build_mart_check(mart: str) -> dg.AssetChecksDefinition:
-    @dg.asset_check(
-        asset=dg.AssetKey(["marts", mart]),
-        name="mart_suite",
-        blocking=True,
-        description=f"GX suite marts.{mart} (outputs.md contract and consistency).",
-    )
-    def _check(
-        context: dg.AssetCheckExecutionContext, settings: AuxwatchSettings
-    ) -> dg.AssetCheckResult:
-        run_id = pipeline_run_id(context.run)
-        con = connect_work_db(settings.work_db)
-        try:
-            results = mart_results(con, validator_for(settings, run_id), run_id, [mart])
-        finally:
-            con.close()
-        return check_result(results, f"marts.{mart}")
-
-    return _check
-
-
-batch_checks = [build_batch_check(name) for name in DATASETS]
-mart_checks = [build_mart_check(name) for name in MARTS]
+@dg.multi_asset_check(
+    name="mart_suites",
+    specs=[
+        dg.AssetCheckSpec(
+            "mart_suite",
+            asset=dg.AssetKey(["marts", mart]),
+            blocking=True,
+            description=f"GX suite marts.{mart} (outputs.md contract and consistency).",
+        )
+        for mart in MARTS
+    ],
+)
+def mart_suites(
+    context: dg.AssetCheckExecutionContext, settings: AuxwatchSettings
+) -> Iterator[dg.AssetCheckResult]:
+    run_id = context.run.run_id
+    con = connect_work_db(settings.work_db)
+    try:
+        results = mart_results(con, validator_for(settings, run_id), run_id, list(MARTS))
+    finally:
+        con.close()
+    for mart in MARTS:
+        named = [r for r in results if r.dataset.removeprefix("marts.") == mart]
+        result = check_result(named, f"marts.{mart}")
+        yield dg.AssetCheckResult(
+            asset_key=dg.AssetKey(["marts", mart]),
+            check_name="mart_suite",
+            passed=result.passed,
+            severity=result.severity,
+            metadata=result.metadata,
+            description=result.description,
+        )
 
 
 @dg.asset(
@@ -265,7 +270,7 @@ mart_checks = [build_mart_check(name) for name in MARTS]
 def data_quality(
     context: dg.AssetExecutionContext, settings: AuxwatchSettings
 ) -> dg.MaterializeResult:
-    run_id = pipeline_run_id(context.run)
+    run_id = context.run.run_id
     validator = validator_for(settings, run_id)
     con = connect_work_db(settings.work_db)
     try:

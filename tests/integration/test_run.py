@@ -216,110 +216,55 @@ def test_a_second_run_on_the_same_inbox_changes_nothing(rerun: dict[str, object]
 
 
 def _pipeline_runs(deployment: Deployment) -> list[dict[str, object]]:
-    """The deployment's pipeline runs, oldest first: {"ingest": run, "build": run or None}."""
+    """The deployment's Dagster runs, oldest first, with their steps and dbt plan line."""
     import dagster as dg
-
-    from assets.months import PIPELINE_RUN_TAG
 
     instance = dg.DagsterInstance.from_config(str(deployment.workspace.dagster_home))
     try:
-        groups: dict[str, dict[str, object]] = {}
+        runs = []
         for run in reversed(instance.get_runs()):
-            group = groups.setdefault(run.tags[PIPELINE_RUN_TAG], {"ingest": None, "build": None})
-            kind = {"auxwatch_ingest": "ingest", "auxwatch_build": "build"}[run.job_name]
-            assert group[kind] is None, "one run of each job per pipeline run"
-            steps = {s.step_key for s in instance.get_run_step_stats(run.run_id)}
-            planned = sum(
-                1
-                for e in instance.all_logs(run.run_id)
-                if e.dagster_event is not None
-                and e.dagster_event.event_type_value == "ASSET_MATERIALIZATION_PLANNED"
+            logs = instance.all_logs(run.run_id)
+            runs.append(
+                {
+                    "run": run,
+                    "steps": {s.step_key for s in instance.get_run_step_stats(run.run_id)},
+                    "plan": [
+                        e.user_message for e in logs if e.user_message.startswith("dbt build plan")
+                    ],
+                    "materialized": {
+                        e.dagster_event.asset_key
+                        for e in logs
+                        if e.dagster_event is not None
+                        and e.dagster_event.event_type_value == "ASSET_MATERIALIZATION"
+                    },
+                }
             )
-            group[kind] = {"run": run, "steps": steps, "planned": planned}
-        quota = dg.AssetKey(["marts", "quota_usage"])
-        partitions = set(instance.get_materialized_partitions(quota))
     finally:
         instance.dispose()
-    return [*groups.values(), {"partitions": partitions}]
+    return runs
 
 
-def test_a_pipeline_run_is_an_ingestion_run_then_a_build_of_month_partitions(
+def test_a_pipeline_run_is_one_run_of_one_job(
     deployment: Deployment, rerun: dict[str, object]
 ) -> None:
-    from assets.defs.dbt import auxwatch_dbt_models
-    from assets.months import RANGE_END_TAG, RANGE_START_TAG, month_key
-
-    *pipelines, materialized = _pipeline_runs(deployment)
-    first = pipelines[0]
-    assert first["ingest"]["steps"] >= {"raw__roster", "raw__roster_batch_suite"}
-    assert "auxwatch_dbt_models" not in first["ingest"]["steps"]
-    build = first["build"]
-    assert {"auxwatch_dbt_models", "ops__data_quality", "published_warehouse"} <= build["steps"]
-    assert not any(s.startswith("raw__") for s in build["steps"])
-    # The first build covers every month of the data, through as_of's month.
-    con = deployment.working()
-    first_month, last_month = con.execute(
-        "select min(snapshot_month), max(snapshot_month) from raw.roster"
-    ).fetchone()
-    con.close()
-    as_of = dt.date.fromisoformat(deployment.as_of)
-    tags = build["run"].tags
-    assert tags[RANGE_START_TAG] == month_key(first_month)
-    assert tags[RANGE_END_TAG] == month_key(max(last_month, as_of))
-    assert {month_key(first_month), month_key(last_month)} <= materialized["partitions"]
-    # One "planned" event per asset for the whole range, not one per asset and month
-    # (auxwatch/runner.py: ~16 s of a province rebuild otherwise).
-    assert first_month < last_month
-    assert 0 < build["planned"] <= len(auxwatch_dbt_models.keys) + 2
-    # The rerun on an unchanged inbox: nothing dbt reads changed, so no dbt step and no
-    # partition; the data-quality suites and publishing still run.
-    unchanged = [
-        p for p in pipelines[1:] if p["build"] and RANGE_START_TAG not in p["build"]["run"].tags
-    ]
-    assert unchanged
-    assert "auxwatch_dbt_models" not in unchanged[0]["build"]["steps"]
-    assert {"ops__data_quality", "published_warehouse"} <= unchanged[0]["build"]["steps"]
-
-
-def test_the_sensor_builds_after_an_ingestion_run_it_did_not_launch_itself(
-    deployment: Deployment, rerun: dict[str, object]
-) -> None:
-    import dagster as dg
-
     from assets.definitions import build_definitions
-    from assets.defs.automation import build_after_ingest
-    from assets.months import PIPELINE_RUN_TAG
     from assets.resources import AuxwatchSettings
 
-    settings = AuxwatchSettings(
-        inbox=str(deployment.inbox), warehouse=str(deployment.warehouse), as_of=deployment.as_of
-    )
-    repository = build_definitions(settings).get_repository_def()
-    ingest = _pipeline_runs(deployment)[0]["ingest"]["run"]
-    instance = dg.DagsterInstance.ephemeral()
-
-    def evaluate(run: dg.DagsterRun) -> dg.RunRequest | dg.SkipReason:
-        context = dg.build_run_status_sensor_context(
-            sensor_name="build_after_ingest",
-            dagster_event=dg.DagsterEvent("PIPELINE_SUCCESS", job_name=run.job_name),
-            dagster_instance=instance,
-            dagster_run=run,
-            resources={"settings": settings},
-            repository_def=repository,
-        )
-        return build_after_ingest(context)
-
-    # `auxwatch run` starts its build run itself.
-    assert isinstance(evaluate(ingest), dg.SkipReason)
-    # An ingestion run the sensor or the schedule started: its build, nothing to rebuild
-    # in dbt (the warehouse is built and the inbox unchanged), under the run's own id.
-    request = evaluate(dg.DagsterRun(job_name="auxwatch_ingest", run_id="by-the-sensor"))
-    assert isinstance(request, dg.RunRequest)
-    assert request.run_key == "by-the-sensor"
-    assert request.tags == {PIPELINE_RUN_TAG: "by-the-sensor"}
-    selected = set(request.asset_selection or [])
-    assert dg.AssetKey(["ops", "data_quality"]) in selected
-    assert dg.AssetKey(["marts", "quota_usage"]) not in selected
+    settings = AuxwatchSettings(inbox=str(deployment.inbox), warehouse=str(deployment.warehouse))
+    graph = build_definitions(settings).resolve_asset_graph()
+    every_asset = {k for k in graph.get_all_asset_keys() if graph.get(k).is_materializable}
+    first, again = _pipeline_runs(deployment)[:2]
+    steps = {"ingest", "auxwatch_dbt_models", "mart_suites", "ops__data_quality"}
+    for run in (first, again):
+        assert run["run"].job_name == "auxwatch_pipeline"
+        assert run["steps"] == steps | {"published_warehouse"}
+        # Nothing partitioned, every asset materialized: the UI shows the graph green.
+        assert run["materialized"] == every_asset
+    assert first["plan"] == ["dbt build plan: full (no successful earlier build to start from)"]
+    # The rerun on an unchanged inbox: nothing dbt reads changed, so dbt did not run.
+    assert again["plan"] == [
+        "dbt build plan: skip (inputs unchanged since the last successful build)"
+    ]
 
 
 def test_dbt_artifacts_stay_in_the_deployments_work_dir(deployment: Deployment) -> None:
@@ -361,8 +306,8 @@ def test_a_run_failing_in_dbt_leaves_the_file_untouched(
         lambda vars_: real({**vars_, "complaint_days_basis": "fortnightly"}),
     )
     before = deployment.warehouse.read_bytes()
-    marker = deployment.workspace.work_dir / "dbt_build.state.json"
-    assert marker.exists()  # the previous runs built completely
+    builds = _recorded_builds(deployment)
+    assert builds  # the previous runs built successfully
     # Another evaluation date: the last build does not cover this run, dbt must run.
     as_of = (dt.date.fromisoformat(deployment.as_of) + dt.timedelta(days=1)).isoformat()
     with pytest.raises(RunFailed, match="auxwatch_dbt_models"):
@@ -370,8 +315,17 @@ def test_a_run_failing_in_dbt_leaves_the_file_untouched(
     assert deployment.warehouse.read_bytes() == before
     leftovers = [p.name for p in deployment.warehouse.parent.iterdir() if ".tmp-" in p.name]
     assert leftovers == []
-    # The tables may now be half rebuilt: the next run must rebuild, not trust the last build.
-    assert not marker.exists()
+    # The tables may now be half rebuilt: no build is recorded, so the next run starts from
+    # the last successful one again and recomputes what this one was to recompute.
+    assert _recorded_builds(deployment) == builds
+
+
+def _recorded_builds(deployment: Deployment) -> list[tuple]:
+    con = deployment.working()
+    try:
+        return con.execute("select * from pipeline.dbt_builds order by built_at").fetchall()
+    finally:
+        con.close()
 
 
 # ---------------------------------------------------------------- re-submissions

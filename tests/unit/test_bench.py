@@ -35,9 +35,8 @@ def test_history_inbox_drops_only_the_last_month_of_monthly_datasets(tmp_path: P
 
 
 def test_stage_of_steps() -> None:
-    assert stage_of("raw__insurance") == "ingest"
-    assert stage_of("raw__insurance_batch_suite") == "data_quality"
-    assert stage_of("marts__quota_usage_mart_suite") == "data_quality"
+    assert stage_of("ingest") == "ingest"  # the batch suites run inside ingestion's step
+    assert stage_of("mart_suites") == "data_quality"
     assert stage_of("ops__data_quality") == "data_quality"
     assert stage_of("auxwatch_dbt_models") == "dbt"
     assert stage_of("published_warehouse") == "publish"

@@ -9,8 +9,8 @@ import dagster as dg
 import duckdb
 import pytest
 
-from assets.defs.ingestion import raw_dataset_assets
-from assets.defs.quality import batch_checks, data_quality
+from assets.defs.ingestion import ingest
+from assets.defs.quality import data_quality
 from assets.resources import AuxwatchSettings
 from expectations.docs import external_assets
 
@@ -42,7 +42,7 @@ def deployment(tmp_path: Path) -> AuxwatchSettings:
 
 def test_checks_results_alerts_and_docs(deployment: AuxwatchSettings) -> None:
     result = dg.materialize(
-        [*raw_dataset_assets, data_quality, *batch_checks],
+        [ingest, data_quality],
         resources={"settings": deployment},
         raise_on_error=False,
     )
@@ -86,7 +86,7 @@ def test_contract_error_blocks_downstream(deployment: AuxwatchSettings) -> None:
     def downstream() -> None:
         return None
 
-    first = dg.materialize([*raw_dataset_assets], resources={"settings": deployment})
+    first = dg.materialize([ingest], resources={"settings": deployment})
     assert first.success
     con = duckdb.connect(str(deployment.work_db))
     con.execute("insert into raw.roster select * from raw.roster")

@@ -70,34 +70,32 @@ def test_publish_comes_after_every_other_asset_of_every_module(defs: dg.Definiti
                     assert key in graph.get_all_asset_keys()
 
 
-def test_two_jobs_cover_the_graph_sensors_and_schedule(defs: dg.Definitions) -> None:
+def test_one_job_covers_the_graph_with_its_sensor_and_schedule(defs: dg.Definitions) -> None:
     from assets.defs.dbt import auxwatch_dbt_models
-    from assets.months import MONTHS
 
     graph = defs.resolve_asset_graph()
-    ingest = defs.resolve_job_def("auxwatch_ingest")
-    build = defs.resolve_job_def("auxwatch_build")
+    job = defs.resolve_job_def("auxwatch_pipeline")
     materializable = {k for k in graph.get_all_asset_keys() if graph.get(k).is_materializable}
-    raw = {k for k in materializable if k.path[0] == "raw"}
-    ingested = set(ingest.asset_layer.selected_asset_keys)
-    built = set(build.asset_layer.selected_asset_keys)
-    # Ingestion loads the raw layer only; the build does everything else; together, all.
-    assert ingested == raw and built == materializable - raw
-    assert set(auxwatch_dbt_models.keys) <= built
-    # The batch suites run with the ingestion, the mart suites with the build.
-    ingest_checks = {c.name for c in ingest.asset_layer.asset_graph.asset_check_keys}
-    assert "batch_suite" in ingest_checks and "mart_suite" not in ingest_checks
-    # The dbt models are month partitions, built in one run per range.
-    assert auxwatch_dbt_models.partitions_def == MONTHS
-    assert auxwatch_dbt_models.backfill_policy == dg.BackfillPolicy.single_run()
-    assert build.partitions_def == MONTHS and ingest.partitions_def is None
+    assert set(job.asset_layer.selected_asset_keys) == materializable
+    assert set(auxwatch_dbt_models.keys) <= materializable
+    # Nothing is partitioned: a successful run leaves every asset materialized.
+    assert job.partitions_def is None and auxwatch_dbt_models.partitions_def is None
+    checks = {c.name for c in job.asset_layer.asset_graph.asset_check_keys}
+    assert {"batch_suite", "mart_suite", "contract"} <= checks
+    # Few, coarse steps: ingestion (with the batch suites), dbt, the mart suites, data
+    # quality, publishing.
+    assert {n.name for n in job.graph.nodes} == {
+        "ingest",
+        "auxwatch_dbt_models",
+        "mart_suites",
+        "ops__data_quality",
+        "published_warehouse",
+    }
     # Steps share one DuckDB file: they must run one at a time.
-    assert ingest.executor_def.name == build.executor_def.name == dg.in_process_executor.name
-    assert defs.resolve_sensor_def("inbox_sensor").job_name == "auxwatch_ingest"
-    assert defs.resolve_schedule_def("auxwatch_daily").job_name == "auxwatch_ingest"
-    chained = defs.resolve_sensor_def("build_after_ingest")
-    assert isinstance(chained, dg.RunStatusSensorDefinition)
-    assert chained.job_name == "auxwatch_build"
+    assert job.executor_def.name == dg.in_process_executor.name
+    assert defs.resolve_sensor_def("inbox_sensor").job_name == "auxwatch_pipeline"
+    assert defs.resolve_schedule_def("auxwatch_daily").job_name == "auxwatch_pipeline"
+    assert len(list(defs.sensors or [])) == 1
 
 
 def test_module_loads_from_the_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
@@ -107,4 +105,4 @@ def test_module_loads_from_the_environment(monkeypatch: pytest.MonkeyPatch, tmp_
     from assets import definitions
 
     loaded = definitions.defs()
-    assert loaded.resolve_job_def("auxwatch_build") is not None
+    assert loaded.resolve_job_def("auxwatch_pipeline") is not None

@@ -8,7 +8,7 @@ import dagster as dg
 import duckdb
 import pytest
 
-from assets.defs.ingestion import cn_calendar, raw_dataset_assets
+from assets.defs.ingestion import ingest
 from assets.resources import AuxwatchSettings
 
 BUREAUS = "bureau_code,bureau_name,parent_code,bureau_level\n330100,市局,,city\n330102,上城,330100,district\n"
@@ -29,11 +29,15 @@ def inbox(tmp_path: Path) -> Path:
 
 def materialize(inbox: Path, warehouse: Path) -> dg.ExecuteInProcessResult:
     settings = AuxwatchSettings(inbox=str(inbox), warehouse=str(warehouse))
-    return dg.materialize([*raw_dataset_assets, cn_calendar], resources={"settings": settings})
+    return dg.materialize([ingest], resources={"settings": settings})
 
 
 def metadata(result: dg.ExecuteInProcessResult, dataset: str) -> dict[str, object]:
-    (mat,) = result.asset_materializations_for_node(f"raw__{dataset}")
+    (mat,) = [
+        e.materialization
+        for e in result.get_asset_materialization_events()
+        if e.asset_key == dg.AssetKey(["raw", dataset])
+    ]
     return {k: v.value for k, v in mat.metadata.items()}
 
 
@@ -57,8 +61,7 @@ def test_raw_assets_report_counts_and_rerun_changes_nothing(inbox: Path, tmp_pat
     second = materialize(inbox, warehouse)
     q2 = metadata(second, "quotas")
     assert (q2["files_loaded"], q2["files_rejected"], q2["files_skipped"]) == (0, 0, 2)
-    (cal,) = second.asset_materializations_for_node("raw__cn_calendar")
-    assert cal.metadata["days_written"].value == 0
+    assert metadata(second, "cn_calendar")["days_written"] == 0
     con = duckdb.connect(str(work_db), read_only=True)
     assert con.execute("select count(*) from raw.load_ledger").fetchone()[0] == ledger
     con.close()
@@ -66,7 +69,5 @@ def test_raw_assets_report_counts_and_rerun_changes_nothing(inbox: Path, tmp_pat
 
 def test_missing_inbox_fails_the_step(tmp_path: Path) -> None:
     settings = AuxwatchSettings(inbox=str(tmp_path / "nope"), warehouse=str(tmp_path / "w.duckdb"))
-    result = dg.materialize(
-        raw_dataset_assets, resources={"settings": settings}, raise_on_error=False
-    )
+    result = dg.materialize([ingest], resources={"settings": settings}, raise_on_error=False)
     assert not result.success
