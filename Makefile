@@ -39,9 +39,10 @@ docs: manifest
 
 # Benchmark (not part of the test suite): full rebuild and one-month incremental at city and
 # province scale, the plain-DuckDB floor, dashboard query latency. Takes about an hour on
-# 2 cores; writes bench/results.json and docs/benchmark-results.md. BENCH_SCALES=city for
+# 2 cores; writes bench/results.json and docs/benchmark-results.md. BENCH_SCALES=small (a few
+# minutes: first run, unchanged rerun, one corrected file) or BENCH_SCALES=city for
 # a shorter run; BENCH_WORK holds the inboxes and warehouses (~15 GB at province scale).
-BENCH_SCALES ?= city province
+BENCH_SCALES ?= small city province
 BENCH_WORK ?= /tmp/auxwatch-bench
 bench: manifest
 	$(BIN)/python -m bench.run --scales $(BENCH_SCALES) --work $(BENCH_WORK)

@@ -1,8 +1,11 @@
 """The benchmark: full rebuild and one-month incremental runs, the floor, dashboard latency.
 
-    python -m bench.run --scales city province [--work DIR] [--out bench/results.json]
+    python -m bench.run --scales small city province [--work DIR] [--out bench/results.json]
 
-Per scale:
+`small` (a few minutes): the small inbox's first run, the same inbox again (nothing new),
+and one corrected payroll file of an old month, each timed (wall and CPU).
+
+Per other scale:
 1. `auxwatch generate` (reused when the inbox exists), timed;
 2. a history inbox: the full inbox without the last month's monthly files (hard links);
 3. full rebuild: `auxwatch run` of the full inbox into an empty warehouse;
@@ -364,6 +367,47 @@ def bench_scale(
     return result
 
 
+def correct_one_payroll_file(inbox: Path) -> str:
+    """Resend one payroll file of the second month with its last row removed (that person's
+    pay withdrawn): a correction of one old month. Returns the new file's name."""
+    files = sorted(p for p in (inbox / "payroll").iterdir() if p.suffix == ".csv")
+    months = sorted({m for p in files if (m := month_of(p.name)) is not None})
+    for path in files:
+        if month_of(path.name) != months[1]:
+            continue
+        try:
+            lines = path.read_bytes().decode("utf-8-sig").splitlines()
+        except UnicodeDecodeError:
+            continue
+        corrected = path.with_name(f"zz-correction-{path.name}")
+        corrected.write_text("\n".join(lines[:-1]) + "\n", encoding="utf-8")
+        return corrected.name
+    raise RuntimeError(f"no UTF-8 payroll CSV of {months[1]} in {inbox}")
+
+
+def bench_small(work: Path, seed: int) -> dict[str, Any]:
+    """The small inbox's three runs: the first, the same inbox again, one corrected
+    payroll file of an old month."""
+    root = work / "small"
+    shutil.rmtree(root, ignore_errors=True)
+    inbox, logs = root / "inbox", root / "logs"
+    timed(
+        [str(BIN / "auxwatch"), "generate", "--out", str(inbox), "--scale", "small"]
+        + ["--seed", str(seed)],
+        log=logs / "generate.log",
+    )
+    as_of = json.loads((inbox / ".planted.json").read_text())["as_of"]
+    warehouse = root / "run" / "warehouse.duckdb"
+    result: dict[str, Any] = {"scale": "small", "seed": seed, "as_of": as_of}
+    result["first_run"] = asdict(pipeline_run(inbox, warehouse, as_of, logs / "first.log"))
+    result["unchanged_rerun"] = asdict(pipeline_run(inbox, warehouse, as_of, logs / "rerun.log"))
+    result["corrected_file"] = correct_one_payroll_file(inbox)
+    result["correction_run"] = asdict(
+        pipeline_run(inbox, warehouse, as_of, logs / "correction.log")
+    )
+    return result
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.run")
     parser.add_argument("--scales", nargs="+", default=["city", "province"])
@@ -391,13 +435,17 @@ def main(argv: list[str] | None = None) -> int:
         results = json.loads(args.out.read_text())
     for scale in args.scales:
         print(f"bench: {scale}", file=sys.stderr, flush=True)
-        results[scale] = bench_scale(
-            scale,
-            args.work,
-            args.seed,
-            args.repeats,
-            reuse=args.reuse,
-            incremental_repeats=args.incremental_repeats,
+        results[scale] = (
+            bench_small(args.work, args.seed)
+            if scale == "small"
+            else bench_scale(
+                scale,
+                args.work,
+                args.seed,
+                args.repeats,
+                reuse=args.reuse,
+                incremental_repeats=args.incremental_repeats,
+            )
         )
         args.out.parent.mkdir(parents=True, exist_ok=True)
         args.out.write_text(json.dumps(results, indent=2, ensure_ascii=False, default=str))

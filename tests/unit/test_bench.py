@@ -73,3 +73,16 @@ def test_median_run_is_the_middle_one_by_wall_time() -> None:
     assert median_run([_run(70), _run(60), _run(90)]).measured.wall_s == 70
     assert median_run([_run(70), _run(60)]).measured.wall_s == 60
     assert median_run([_run(80)]).measured.wall_s == 80
+
+
+def test_the_small_bench_corrects_one_payroll_file_of_an_old_month(tmp_path: Path) -> None:
+    from bench.run import correct_one_payroll_file
+
+    payroll = tmp_path / "payroll"
+    payroll.mkdir()
+    for month in ("202401", "202402", "202403"):
+        (payroll / f"330100_payroll_{month}.csv").write_text("pay_month,person_id\nx,1\nx,2\n")
+    name = correct_one_payroll_file(tmp_path)
+    assert name == "zz-correction-330100_payroll_202402.csv"
+    assert (payroll / name).read_text() == "pay_month,person_id\nx,1\n"
+    assert month_of(name) == "2024-02"
