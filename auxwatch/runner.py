@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TextIO
 
+from auxwatch.lock import DEFAULT_WAIT_SECONDS, exclusive_run
 from auxwatch.manifest import ensure_manifest
 from auxwatch.policy import load_policy
 from auxwatch.progress import Progress
@@ -116,8 +117,10 @@ def run_pipeline(
     policy_file: Path | None = None,
     as_of: str | None = None,
     progress: Progress | None = None,
+    wait: float = DEFAULT_WAIT_SECONDS,
 ) -> RunSummary:
-    """Ingest, build, check and publish. Raises RunFailed (or PolicyError) with one line."""
+    """Ingest, build, check and publish. Raises RunFailed (or PolicyError, RunRefused) with
+    one line. Another run on the same deployment is waited for up to `wait` seconds."""
     progress = progress or Progress(enabled=False)
     inbox = inbox.expanduser().resolve()
     if not inbox.is_dir():
@@ -126,15 +129,15 @@ def run_pipeline(
     if workspace.warehouse.is_dir():
         raise RunFailed(f"--warehouse must be a file path, not a folder: {workspace.warehouse}")
     policy = load_policy(policy_file, as_of=as_of).resolved()
-    workspace.ensure()
-
     run_id = str(uuid.uuid4())
-    stamp = dt.datetime.now().strftime("%Y%m%dT%H%M%S")
-    log_path = workspace.work_dir / "logs" / f"run-{stamp}-{run_id[:8]}.log"
-    prune_logs(log_path.parent, keep=KEEP_LOGS - 1)
-    with output_to_log(log_path) as terminal:
-        progress.stream = terminal
-        results = _execute(inbox, workspace, policy_file, policy.as_of, run_id, progress)
+    with exclusive_run(workspace, run_id=run_id, wait=wait):
+        workspace.ensure()
+        stamp = dt.datetime.now().strftime("%Y%m%dT%H%M%S")
+        log_path = workspace.work_dir / "logs" / f"run-{stamp}-{run_id[:8]}.log"
+        prune_logs(log_path.parent, keep=KEEP_LOGS - 1)
+        with output_to_log(log_path) as terminal:
+            progress.stream = terminal
+            results = _execute(inbox, workspace, policy_file, policy.as_of, run_id, progress)
     if not results[-1].success:
         raise RunFailed(f"{_failure_reason(results[-1])} (log: {log_path})")
     files, rows = _summarise(results)
