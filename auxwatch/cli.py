@@ -16,6 +16,7 @@ from auxwatch.manifest import ManifestError
 from auxwatch.policy import PolicyError
 from auxwatch.progress import Progress
 from auxwatch.runner import RunFailed, one_line
+from ingestion.identity import IdentityKeyError
 
 SCALES = ("small", "city", "province")
 
@@ -217,7 +218,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("auxwatch: interrupted", file=sys.stderr)
         return 130
-    except (CliError, PolicyError) as exc:
+    except (CliError, PolicyError, IdentityKeyError) as exc:
         _fail(str(exc))
         return 2
     except (RunFailed, RunRefused, ManifestError) as exc:

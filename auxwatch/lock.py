@@ -114,7 +114,12 @@ def _describe(holder: dict) -> str:
 
 
 def acquire_run_lock(
-    work_dir: Path, *, run_id: str, wait: float, say: Say, clock: Callable[[], float] = time.monotonic
+    work_dir: Path,
+    *,
+    run_id: str,
+    wait: float,
+    say: Say,
+    clock: Callable[[], float] = time.monotonic,
 ) -> int:
     """The open, locked lock file's descriptor; waits up to `wait` seconds for another run."""
     lock_path = work_dir / LOCK_NAME

@@ -8,8 +8,11 @@
   (ops.dq_alerts, sinks) and builds the offline Data Docs; its check `contract` fails on any
   contract-breaking whole-table finding.
 
-A check fails with severity ERROR (blocking its downstream assets, publishing included)
-when a contract-breaking (`error`) expectation fails; other failures WARN.
+A mart or whole-table check fails with severity ERROR (blocking its downstream assets,
+publishing included) when a contract-breaking (`error`) expectation fails, and its
+description names the failing checks and the bureaus whose data caused them; other failures
+WARN. A batch check never blocks: a submitted file is one bureau's data, and its problems
+are that bureau's alerts (severity error included), never a stop of every bureau's publish.
 """
 
 import warnings
@@ -24,6 +27,7 @@ from assets.months import pipeline_run_id
 from assets.resources import AuxwatchSettings, connect_work_db
 from expectations.alerts import process_alerts
 from expectations.batch import GX_SAMPLE_ROWS, LOAD_COLUMN, BatchValidator
+from expectations.blame import describe_errors, failing_bureaus
 from expectations.docs import build_data_docs
 from expectations.marts import MARTS, validate_marts
 from expectations.results import CheckResult
@@ -170,11 +174,19 @@ def mart_results(
     return done + fresh
 
 
-def check_result(results: Sequence[CheckResult], what: str) -> dg.AssetCheckResult:
-    """Passed, or failed with ERROR (contract-breaking, blocks) or WARN."""
+def check_result(
+    results: Sequence[CheckResult],
+    what: str,
+    *,
+    blocking: bool = True,
+    blame: dict[str, list[str]] | None = None,
+) -> dg.AssetCheckResult:
+    """Passed, or failed with ERROR (contract-breaking and `blocking`: blocks) or WARN."""
     failed = [r for r in results if not r.passed]
     errors = [r for r in failed if r.severity == "error"]
-    severity = dg.AssetCheckSeverity.ERROR if errors else dg.AssetCheckSeverity.WARN
+    severity = (
+        dg.AssetCheckSeverity.ERROR if errors and blocking else dg.AssetCheckSeverity.WARN
+    )
     listing = "\n".join(
         f"- **{r.severity}** `{r.check_name}` {r.dataset} {r.bureau_code or ''}: {r.detail or ''}"
         for r in sorted(failed, key=lambda r: (r.severity != "error", r.check_name))[:50]
@@ -191,6 +203,7 @@ def check_result(results: Sequence[CheckResult], what: str) -> dg.AssetCheckResu
         severity=severity,
         metadata=metadata,
         description=f"{what}: {len(failed)} of {len(results)} checks failed"
+        + (f"; contract broken: {describe_errors(errors, blame)}" if errors else "")
         if failed
         else f"{what}: all {len(results)} checks passed",
     )
@@ -201,7 +214,8 @@ def build_batch_check(dataset: str) -> dg.AssetChecksDefinition:
         asset=dg.AssetKey(["raw", dataset]),
         name="batch_suite",
         blocking=True,
-        description=f"GX suite raw.{dataset} on every file this run loaded for the dataset.",
+        description=f"GX suite raw.{dataset} on every file this run loaded for the dataset "
+        "(failures are the submitting bureau's alerts; they never block).",
     )
     def _check(
         context: dg.AssetCheckExecutionContext, settings: AuxwatchSettings
@@ -212,7 +226,7 @@ def build_batch_check(dataset: str) -> dg.AssetChecksDefinition:
             results = batch_results(con, validator_for(settings, run_id), run_id, dataset)
         finally:
             con.close()
-        return check_result(results, f"raw.{dataset} batches")
+        return check_result(results, f"raw.{dataset} batches", blocking=False)
 
     return _check
 
@@ -231,9 +245,11 @@ def build_mart_check(mart: str) -> dg.AssetChecksDefinition:
         con = connect_work_db(settings.work_db)
         try:
             results = mart_results(con, validator_for(settings, run_id), run_id, [mart])
+            errors = [r.check_name for r in results if not r.passed and r.severity == "error"]
+            blame = failing_bureaus(con, mart, errors) if errors else None
         finally:
             con.close()
-        return check_result(results, f"marts.{mart}")
+        return check_result(results, f"marts.{mart}", blame=blame)
 
     return _check
 

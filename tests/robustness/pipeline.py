@@ -38,6 +38,9 @@ COMPLAINANTS = ("端木子期", "长孙无垢", "宇文化及", "尉迟恭敬", 
 PHONES = tuple(f"1398765{4300 + i}" for i in range(5))
 BAD_ROW_NAME = "西门吹雪"
 BAD_ROW_ID = id_number("330122", "19910101", 777)[:17] + "0"  # wrong check character
+# A valid ID number typed as a person's number in one bureau's payroll: that row's
+# quarantine, never a finding's subject (nor a stop of every bureau's publish).
+ID_AS_PERSON_ID = id_number("330122", "19880808", 555)
 
 
 def planted_bases() -> dict[str, BaseTable]:
@@ -71,7 +74,10 @@ def planted_bases() -> dict[str, BaseTable]:
 def planted_pii(bases: dict[str, BaseTable]) -> list[str]:
     roster = bases["roster"]
     ids = [r[roster.col("id_number")] for r in roster.rows]
-    return [*NAMES, *COMPLAINANTS, *PHONES, BAD_ROW_NAME, BAD_ROW_ID, *(i for i in ids if i)]
+    return [
+        *NAMES, *COMPLAINANTS, *PHONES, BAD_ROW_NAME, BAD_ROW_ID, ID_AS_PERSON_ID,
+        *(i for i in ids if i),
+    ]  # fmt: skip
 
 
 LATER = ("payroll", "insurance", "complaints")
@@ -82,9 +88,14 @@ def write_inbox(inbox: Path, bases: dict[str, BaseTable], *, later: bool) -> Pat
     for name, t in bases.items():
         if name in LATER and not later:
             continue
+        rows = list(t.rows)
+        if name == "payroll":
+            i_person, i_bureau = t.col("person_id"), t.col("bureau_code")
+            k = next(k for k, r in enumerate(rows) if r[i_bureau] == "330122")
+            rows[k] = tuple(ID_AS_PERSON_ID if j == i_person else v for j, v in enumerate(rows[k]))
         path = inbox / name / "2024-03.csv"
         path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_bytes(to_csv(t.header, t.rows))
+        path.write_bytes(to_csv(t.header, rows))
     if later:
         roster = bases["roster"]
         bureau = roster.col("bureau_code")

@@ -192,6 +192,30 @@ def test_reference_run_loaded_every_file_once(deployment) -> None:
     assert all(f[2] == f[3] + f[4] for f in files if f[1] == "loaded")
 
 
+def test_an_id_number_as_a_persons_number_is_that_rows_quarantine_and_everything_publishes(
+    deployment,
+) -> None:
+    """One bureau's payroll row carries an ID number as person_id (pipeline.py): the run
+    publishes for every bureau; the row is quarantined with a reason and alerted to its
+    bureau; the marts never see the value (test_no_published_table_holds_planted_personal_data)."""
+    by_file = {f[0]: f for f in _ledger_files(deployment["reference"])}
+    assert by_file["payroll/2024-03.csv"][1] == "loaded"
+    assert by_file["payroll/2024-03.csv"][4] == 1
+    con = duckdb.connect(str(deployment["reference"]), read_only=True)
+    try:
+        reasons = con.execute(
+            "select reasons from ops.quarantine where file = 'payroll/2024-03.csv'"
+        ).fetchall()
+        alerts = con.execute(
+            "select bureau_code, status from ops.dq_alerts "
+            "where kind = 'quarantine' and dataset = 'payroll'"
+        ).fetchall()
+    finally:
+        con.close()
+    assert len(reasons) == 1 and any("ID or phone number" in r for r in reasons[0][0])
+    assert alerts == [("330122", "open")]
+
+
 def _published_text(warehouse: Path) -> dict[str, str]:
     """Every published table as one string of all its cells."""
     con = duckdb.connect(str(warehouse), read_only=True)
