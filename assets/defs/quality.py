@@ -31,7 +31,13 @@ from expectations.blame import describe_errors, failing_bureaus
 from expectations.docs import build_data_docs
 from expectations.marts import MARTS, validate_marts
 from expectations.results import CheckResult
-from expectations.store import ensure_tables, record, results_of_run, run_result_counts
+from expectations.store import (
+    ensure_tables,
+    record,
+    results_of_run,
+    run_result_counts,
+    unvalidated_loads,
+)
 from expectations.warehouse import run_sql_checks
 from ingestion.schemas import DATASETS
 
@@ -99,10 +105,12 @@ def _read_loads(
 def validate_batches(
     con: duckdb.DuckDBPyConnection, validator: BatchValidator, run_id: str, dataset: str
 ) -> set[int]:
-    """Validate every load of the run's dataset not validated yet; the run's load ids.
+    """Validate every load of the dataset not validated yet, whichever run loaded it (a run
+    killed between loading and validating leaves its loads to the next run); returns the
+    load ids of this run and those validated now.
 
     Every row of every load is checked exactly in polars, per load and bureau, a bounded
-    number of rows at a time; GX validates one sample drawn across the run's loads.
+    number of rows at a time; GX validates one sample drawn across the loads.
     """
     ensure_tables(con)
     if not _table_exists(con, "raw", "load_ledger"):
@@ -112,15 +120,7 @@ def validate_batches(
         "and status = 'loaded' and rows_loaded > 0 order by load_id",
         [run_id, dataset],
     ).fetchall()
-    seen = {
-        r[0]
-        for r in con.execute(
-            "select distinct load_id from ops.dq_results "
-            "where run_id = ? and source = 'batch' and dataset = ?",
-            [run_id, dataset],
-        ).fetchall()
-    }
-    todo = [(load_id, rows) for load_id, rows in loads if load_id not in seen]
+    todo = unvalidated_loads(con, dataset)
     fresh: list[CheckResult] = []
     samples: list[pl.DataFrame] = []
     total = sum(rows for _, rows in todo)
@@ -133,7 +133,7 @@ def validate_batches(
     if samples:
         validator.validate_sample(dataset, pl.concat(samples, how="vertical_relaxed"))
     record(con, fresh)
-    return {load_id for load_id, _ in loads}
+    return {load_id for load_id, _ in loads} | {load_id for load_id, _ in todo}
 
 
 def batch_results(

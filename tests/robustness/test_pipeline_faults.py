@@ -13,6 +13,7 @@ the module runs five full runs and four partial ones; the timeouts below bound i
 
 from __future__ import annotations
 
+import os
 import signal
 import threading
 from pathlib import Path
@@ -167,6 +168,50 @@ def test_sigkill_at_each_stage_leaves_the_published_file_intact_and_the_next_run
     got, want = published_content(warehouse), published_content(deployment["reference"])
     assert got.keys() == want.keys()
     differing = [name for name in want if got[name] != want[name]]
+    assert not differing, differing
+
+
+def _group_alive(pgid: int) -> bool:
+    """Whether a process of group `pgid` still runs (zombies waiting to be reaped do not)."""
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except (OSError, IndexError):
+            continue
+        if int(fields[2]) == pgid and fields[0] != "Z":
+            return True
+    return False
+
+
+def test_a_run_killed_alone_leaves_dbt_running_and_the_next_run_stops_it(deployment) -> None:
+    """An out-of-memory kill of the main process only: dbt's process lives on, holding the
+    working database. The next run stops it (it carries the killed run's token) and
+    publishes what an uninterrupted run does."""
+    work = snapshot_dir(deployment["snap0"], deployment["root"] / "orphan")
+    warehouse = work / "warehouse.duckdb"
+    inbox1 = deployment["inbox1"]
+    killed = run_auxwatch(
+        inbox1,
+        warehouse,
+        crash_at="dbt-parent",
+        extra_env={"AUXWATCH_TEST_CRASH_DBT_EVENTS": "1"},
+        keep_orphans=True,
+    )
+    try:
+        assert killed.marker == "dbt-parent", killed.stderr[-3000:]
+        assert killed.returncode == -signal.SIGKILL
+        orphaned = _group_alive(killed.pid)
+        final = run_auxwatch(inbox1, warehouse)
+        assert final.returncode == 0, final.stderr[-3000:]
+        if orphaned:
+            assert "stopping process" in final.stderr, final.stderr[-3000:]
+        assert not _group_alive(killed.pid), "the orphan outlived the next run"
+    finally:
+        if _group_alive(killed.pid):
+            os.killpg(killed.pid, signal.SIGKILL)
+    assert orphaned, "dbt ended before the next run started: the test proved nothing"
+    got, want = published_content(warehouse), published_content(deployment["reference"])
+    differing = [name for name in want if got.get(name) != want[name]]
     assert not differing, differing
 
 

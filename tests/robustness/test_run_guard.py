@@ -189,3 +189,32 @@ def test_a_dbt_failure_of_a_real_build_is_named(tmp_path: Path) -> None:
     assert reason is not None and "stg_submissions__economic_indicators" in reason, reason
     assert "economic_indicators does not exist" in reason, reason
     assert "\n" not in reason
+
+
+@pytest.fixture
+def small_disk(tmp_path: Path):
+    """A 2 MB file system (tmpfs; needs root, as the CI container runs)."""
+    mount = tmp_path / "small"
+    mount.mkdir()
+    made = subprocess.run(
+        ["mount", "-t", "tmpfs", "-o", "size=2m", "tmpfs", str(mount)],
+        capture_output=True,
+        check=False,
+    )
+    if made.returncode != 0:
+        pytest.skip(f"cannot mount a small tmpfs here: {made.stderr.decode()[:200]}")
+    try:
+        yield mount
+    finally:
+        subprocess.run(["umount", "-l", str(mount)], check=False)
+
+
+def test_a_run_on_a_full_disk_says_disk_full_and_where(tmp_path: Path, small_disk: Path) -> None:
+    from tests.robustness.pipeline import planted_bases, run_auxwatch, write_inbox
+
+    inbox = write_inbox(tmp_path / "inbox", planted_bases(), later=True)
+    result = run_auxwatch(inbox, small_disk / "deploy" / "warehouse.duckdb")
+    assert result.returncode == 1
+    lines = result.stderr.strip().splitlines()
+    assert lines and lines[-1].startswith("auxwatch: error: disk full: no space left"), lines[-3:]
+    assert str(small_disk / "deploy") in lines[-1]
