@@ -302,6 +302,9 @@ def exclusive_run(
             os.environ[RUN_TOKEN_ENV] = run_id
             yield
         finally:
+            # Files copied with their source's mode (GX's static assets for the Data Docs,
+            # dbt's partial parse) escape the umask.
+            secure_state(workspace.work_dir)
             if previous_token is None:
                 os.environ.pop(RUN_TOKEN_ENV, None)
             else:

@@ -261,6 +261,27 @@ def test_an_id_number_as_a_persons_number_is_that_rows_quarantine_and_everything
     assert alerts == [("330122", "open")]
 
 
+def test_working_state_is_private_and_the_published_file_stays_readable(deployment) -> None:
+    """Everything beside the warehouse that holds names and ID numbers, or the runs' records,
+    is its owner's only; the published file keeps the mode its readers need."""
+    import stat
+
+    work_dir = deployment["reference"].parent / ".auxwatch"
+    modes = {
+        str(p.relative_to(work_dir)): stat.S_IMODE(p.lstat().st_mode)
+        for p in [work_dir, *work_dir.rglob("*")]
+        if not p.is_symlink()
+    }
+    assert {"auxwatch.duckdb", "logs", "dagster_home", "dbt_runs"} <= set(modes)
+    loose = {
+        name: oct(mode)
+        for name, mode in modes.items()
+        if mode & 0o077 or (mode != 0o700 and (work_dir / name).is_dir())
+    }
+    assert not loose, sorted(loose.items())[:10]
+    assert stat.S_IMODE(deployment["reference"].stat().st_mode) == 0o644
+
+
 def _published_text(warehouse: Path) -> dict[str, str]:
     """Every published table as one string of all its cells."""
     con = duckdb.connect(str(warehouse), read_only=True)

@@ -89,6 +89,9 @@ def test_working_state_is_private_and_the_published_file_keeps_its_mode(
         workspace.ensure()
         (work / "auxwatch.duckdb").write_text("new state")
         (work / "dbt_runs" / "x").mkdir(parents=True)
+        # a copy keeps its source's mode whatever the umask (GX's Data Docs assets)
+        (work / "dbt_runs" / "x" / "copied.css").write_text("x")
+        os.chmod(work / "dbt_runs" / "x" / "copied.css", 0o644)
     assert _mode(work) == 0o700
     for path in work.rglob("*"):
         assert _mode(path) == (0o700 if path.is_dir() else 0o600), path
