@@ -13,6 +13,7 @@ import errno
 import json
 import re
 import shutil
+import tempfile
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
@@ -75,14 +76,10 @@ def is_disk_full(exc: BaseException) -> bool:
 
 
 def _node_label(result: dict) -> str:
-    unique_id = str(result.get("unique_id", ""))
-    parts = unique_id.split(".")
-    kind = parts[0] if parts else "node"
-    name = parts[-1] if parts else unique_id
-    if kind == "test":
-        # generic tests are named <test>_<model>_<column>...: the name says it all
-        kind = "test"
-    return f"dbt {kind} {name}"
+    """'dbt model x' / 'dbt test y' from a node's unique id (`model.auxwatch.x`); a generic
+    test's name already says which model and columns it tests."""
+    parts = str(result.get("unique_id", "")).split(".")
+    return f"dbt {parts[0] or 'node'} {parts[-1]}"
 
 
 def _dbt_message(text: str) -> str:
@@ -158,6 +155,11 @@ def failed_blocking_checks(events: Iterable) -> list[str]:  # noqa: ANN001 - Dag
     return out
 
 
+def run_folders(work_dir: Path, warehouse: Path) -> list[Path]:
+    """Where a run writes: its working state, the published file's folder, the temp folder."""
+    return [work_dir, warehouse.parent, Path(tempfile.gettempdir())]
+
+
 def _chain(error) -> list:  # noqa: ANN001 - Dagster SerializableErrorInfo
     out = []
     while error is not None:
@@ -168,7 +170,7 @@ def _chain(error) -> list:  # noqa: ANN001 - Dagster SerializableErrorInfo
 
 def explain_result(result, work_dir: Path, warehouse: Path) -> str:  # noqa: ANN001
     """The one-line reason of a failed Dagster run (ExecuteInProcessResult)."""
-    folders = [work_dir, warehouse.parent]
+    folders = run_folders(work_dir, warehouse)
     for event in result.all_events:
         if not (event.is_step_failure and event.step_failure_data is not None):
             continue

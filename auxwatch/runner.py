@@ -18,7 +18,7 @@ from auxwatch.lock import DEFAULT_WAIT_SECONDS, exclusive_run
 from auxwatch.manifest import ensure_manifest
 from auxwatch.policy import load_policy
 from auxwatch.progress import Progress
-from auxwatch.reasons import disk_full_reason, explain_result
+from auxwatch.reasons import disk_full_reason, explain_result, run_folders
 from auxwatch.workspace import Workspace
 from ingestion.identity import check_key_file
 
@@ -60,7 +60,7 @@ def _explained(workspace: Workspace) -> Iterator[None]:
     except (RunFailed, KeyboardInterrupt):
         raise
     except Exception as exc:
-        reason = disk_full_reason(exc, [workspace.work_dir, workspace.warehouse.parent])
+        reason = disk_full_reason(exc, run_folders(workspace.work_dir, workspace.warehouse))
         if reason is None:
             raise
         raise RunFailed(reason) from exc
