@@ -85,7 +85,9 @@ def _tighten(path: Path, private: int) -> None:
         return
     mode = stat.S_IMODE(st.st_mode)
     if mode & 0o077:
-        os.chmod(path, mode & private)
+        # another user's file (a deployment shared by hand) is left as it is
+        with contextlib.suppress(PermissionError):
+            os.chmod(path, mode & private)
 
 
 def published_mode(target: Path) -> int:
