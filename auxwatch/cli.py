@@ -11,10 +11,12 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+from auxwatch.lock import DEFAULT_WAIT_SECONDS, RunRefused
 from auxwatch.manifest import ManifestError
 from auxwatch.policy import PolicyError
 from auxwatch.progress import Progress
 from auxwatch.runner import RunFailed, one_line
+from ingestion.identity import IdentityKeyError
 
 SCALES = ("small", "city", "province")
 
@@ -56,6 +58,14 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--warehouse", type=Path, required=True, metavar="FILE")
     run.add_argument("--policy", type=Path, default=None, metavar="FILE.toml")
     run.add_argument("--as-of", type=_date, default=None, metavar="YYYY-MM-DD")
+    run.add_argument(
+        "--wait",
+        type=float,
+        default=DEFAULT_WAIT_SECONDS,
+        metavar="SECONDS",
+        help="how long to wait for another run on the same warehouse to finish "
+        f"(default {DEFAULT_WAIT_SECONDS:.0f}; 0 refuses at once)",
+    )
     run.add_argument(
         "--progress",
         action=argparse.BooleanOptionalAction,
@@ -109,6 +119,7 @@ def cmd_run(
     policy: Path | None,
     as_of: str | None,
     progress: bool | None,
+    wait: float = DEFAULT_WAIT_SECONDS,
 ) -> int:
     from auxwatch.runner import run_pipeline
 
@@ -118,6 +129,7 @@ def cmd_run(
         policy_file=policy,
         as_of=as_of,
         progress=Progress(enabled=progress),
+        wait=wait,
     )
     f, r = summary.files, summary.rows
     print(
@@ -196,7 +208,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "generate":
             return cmd_generate(args.out, args.scale, args.seed, args.months)
         if args.command == "run":
-            return cmd_run(args.inbox, args.warehouse, args.policy, args.as_of, args.progress)
+            return cmd_run(
+                args.inbox, args.warehouse, args.policy, args.as_of, args.progress, args.wait
+            )
         if args.command == "serve":
             return cmd_serve(args.warehouse, args.port)
         if args.command == "demo":
@@ -204,10 +218,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("auxwatch: interrupted", file=sys.stderr)
         return 130
-    except (CliError, PolicyError) as exc:
+    except (CliError, PolicyError, IdentityKeyError) as exc:
         _fail(str(exc))
         return 2
-    except (RunFailed, ManifestError) as exc:
+    except (RunFailed, RunRefused, ManifestError) as exc:
         _fail(str(exc))
         return 1
     except Exception as exc:  # noqa: BLE001 - every failure is reported as one line

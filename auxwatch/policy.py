@@ -79,6 +79,20 @@ _INT_KEYS = {
 }
 # A window or threshold of 0 would make C03 fire on nothing or everything.
 _POSITIVE_INT_KEYS = {"repeat_threshold", "repeat_window_days"}
+# Upper bounds, checked up front: a value the types accept but the date arithmetic of the
+# rules cannot (complaint_deadline_days = 10**12 overflows a date inside dbt, after the
+# whole ingestion). A century of days, of months; ratios a thousandfold.
+_MAX_DAYS = 36_500
+_MAXIMUM: dict[str, float] = {
+    **{k: _MAX_DAYS for k in _INT_KEYS if k.endswith("_days")},
+    "pay_standard_max_age_months": 1_200,
+    "repeat_threshold": 1_000_000,
+    "max_aux_per_police": 1_000,
+    "pay_floor_ratio": 1_000,
+    "base_tolerance": 1_000,
+}
+# Dates the rules can count from and to (a century of days either way stays a date).
+_DATE_RANGE = (dt.date(1900, 1, 1), dt.date(2199, 12, 31))
 KNOWN_KEYS = tuple(f.name for f in fields(Policy))
 
 
@@ -87,17 +101,35 @@ def parse_date(key: str, value: object) -> dt.date:
     if isinstance(value, dt.datetime):
         raise PolicyError(f"policy key '{key}': expected a date, got a date-time {value}")
     if isinstance(value, dt.date):
-        return value
+        return _check_date_range(key, value)
     if isinstance(value, str):
         try:
             if len(value.strip()) != 10:
                 raise ValueError
-            return dt.date.fromisoformat(value.strip())
+            parsed = dt.date.fromisoformat(value.strip())
         except ValueError:
             raise PolicyError(
                 f"policy key '{key}': expected a date YYYY-MM-DD, got '{value}'"
             ) from None
+        return _check_date_range(key, parsed)
     raise PolicyError(f"policy key '{key}': expected a date YYYY-MM-DD, got {_typename(value)}")
+
+
+def _check_date_range(key: str, value: dt.date) -> dt.date:
+    low, high = _DATE_RANGE
+    if not low <= value <= high:
+        raise PolicyError(
+            f"policy key '{key}': out of range, must be between {low} and {high}, got {value}"
+        )
+    return value
+
+
+def _check_maximum(key: str, value: float) -> None:
+    maximum = _MAXIMUM.get(key)
+    if maximum is not None and value > maximum:
+        raise PolicyError(
+            f"policy key '{key}': out of range, must be <= {maximum:g}, got {value:g}"
+        )
 
 
 def _typename(value: object) -> str:
@@ -111,6 +143,7 @@ def _check_int(key: str, value: object) -> int:
     minimum = 1 if key in _POSITIVE_INT_KEYS else 0
     if value < minimum:
         raise PolicyError(f"policy key '{key}': must be >= {minimum}, got {value}")
+    _check_maximum(key, value)
     return value
 
 
@@ -120,6 +153,7 @@ def _check_number(key: str, value: object) -> float:
     number = float(value)
     if not math.isfinite(number) or number < 0:
         raise PolicyError(f"policy key '{key}': must be a finite number >= 0, got {value}")
+    _check_maximum(key, number)
     return number
 
 

@@ -14,10 +14,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TextIO
 
+from auxwatch.lock import DEFAULT_WAIT_SECONDS, exclusive_run
 from auxwatch.manifest import ensure_manifest
 from auxwatch.policy import load_policy
 from auxwatch.progress import Progress
+from auxwatch.reasons import disk_full_reason, explain_result, run_folders
 from auxwatch.workspace import Workspace
+from ingestion.identity import check_key_file
 
 IDENTITY_KEY_ENV = "AUXWATCH_IDENTITY_KEY"
 # Run logs kept beside the warehouse; the Dagster instance keeps every run's events anyway.
@@ -44,19 +47,22 @@ def one_line(text: str) -> str:
     return re.sub(r"\s+", " ", lines[0]) if lines else "unknown error"
 
 
-def _failure_reason(result) -> str:  # noqa: ANN001 - ExecuteInProcessResult
-    for event in result.all_events:
-        if event.is_step_failure and event.step_failure_data is not None:
-            error = event.step_failure_data.error
-            # The user-code error wraps the real one: report the innermost cause.
-            while error is not None and error.cause is not None:
-                error = error.cause
-            message = error.message if error is not None else event.message
-            return f"step {event.step_key} failed: {one_line(message or '')}"
-    for event in result.all_events:
-        if event.is_failure and event.message:
-            return one_line(event.message)
-    return "the Dagster run failed"
+def _failure_reason(result, workspace: Workspace) -> str:  # noqa: ANN001 - ExecuteInProcessResult
+    return explain_result(result, workspace.work_dir, workspace.warehouse)
+
+
+@contextlib.contextmanager
+def _explained(workspace: Workspace) -> Iterator[None]:
+    """A failure of the run's own machinery (not a step's) that a full disk caused says so."""
+    try:
+        yield
+    except (RunFailed, KeyboardInterrupt):
+        raise
+    except Exception as exc:
+        reason = disk_full_reason(exc, run_folders(workspace.work_dir, workspace.warehouse))
+        if reason is None:
+            raise
+        raise RunFailed(reason) from exc
 
 
 def _summarise(results: list) -> tuple[dict[str, int], dict[str, int]]:
@@ -115,8 +121,10 @@ def run_pipeline(
     policy_file: Path | None = None,
     as_of: str | None = None,
     progress: Progress | None = None,
+    wait: float = DEFAULT_WAIT_SECONDS,
 ) -> RunSummary:
-    """Ingest, build, check and publish. Raises RunFailed (or PolicyError) with one line."""
+    """Ingest, build, check and publish. Raises RunFailed (or PolicyError, RunRefused) with
+    one line. Another run on the same deployment is waited for up to `wait` seconds."""
     progress = progress or Progress(enabled=False)
     inbox = inbox.expanduser().resolve()
     if not inbox.is_dir():
@@ -125,17 +133,19 @@ def run_pipeline(
     if workspace.warehouse.is_dir():
         raise RunFailed(f"--warehouse must be a file path, not a folder: {workspace.warehouse}")
     policy = load_policy(policy_file, as_of=as_of).resolved()
-    workspace.ensure()
-
     run_id = str(uuid.uuid4())
-    stamp = dt.datetime.now().strftime("%Y%m%dT%H%M%S")
-    log_path = workspace.work_dir / "logs" / f"run-{stamp}-{run_id[:8]}.log"
-    prune_logs(log_path.parent, keep=KEEP_LOGS - 1)
-    with output_to_log(log_path) as terminal:
-        progress.stream = terminal
-        result = _execute(inbox, workspace, policy_file, policy.as_of, run_id, progress)
+    with _explained(workspace), exclusive_run(workspace, run_id=run_id, wait=wait):
+        workspace.ensure()
+        if not os.environ.get(IDENTITY_KEY_ENV):
+            check_key_file(workspace.identity_key)
+        stamp = dt.datetime.now().strftime("%Y%m%dT%H%M%S")
+        log_path = workspace.work_dir / "logs" / f"run-{stamp}-{run_id[:8]}.log"
+        prune_logs(log_path.parent, keep=KEEP_LOGS - 1)
+        with output_to_log(log_path) as terminal:
+            progress.stream = terminal
+            result = _execute(inbox, workspace, policy_file, policy.as_of, run_id, progress)
     if not result.success:
-        raise RunFailed(f"{_failure_reason(result)} (log: {log_path})")
+        raise RunFailed(f"{_failure_reason(result, workspace)} (log: {log_path})")
     files, rows = _summarise([result])
     return RunSummary(
         run_id=run_id,

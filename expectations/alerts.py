@@ -34,7 +34,7 @@ import duckdb
 from .config import AlertConfig, DQConfig
 from .results import CheckResult
 from .sinks import Delivery, Message, send_email, send_webhook
-from .store import ensure_tables, results_of_run
+from .store import batch_results_of_loads, ensure_tables, results_of_run
 
 # How a check family reads to a data steward.
 LABELS = {
@@ -146,13 +146,15 @@ def _max(a: float | None, b: float | None) -> float | None:
     return max(values) if values else None
 
 
-def _quarantine_candidates(con: duckdb.DuckDBPyConnection, run_id: str) -> list[Candidate]:
+def _quarantine_candidates(
+    con: duckdb.DuckDBPyConnection, pending: list[int]
+) -> list[Candidate]:
     rows = con.execute(
         """
         with this_run as (
             select load_id, dataset, file
             from raw.load_ledger
-            where run_id = ? and status = 'loaded' and rows_quarantined > 0
+            where list_contains(?, load_id) and status = 'loaded' and rows_quarantined > 0
         ),
         reasons as (
             select q.load_id, q.bureau_code, q.row_number, unnest(q.reasons) as reason
@@ -183,7 +185,7 @@ def _quarantine_candidates(con: duckdb.DuckDBPyConnection, run_id: str) -> list[
         )
         select * from final order by load_id, bureau_code, n_rows desc, reason
         """,
-        [run_id],
+        [pending],
     ).fetchall()
     totals = dict(
         ((load_id, bureau), n)
@@ -191,11 +193,10 @@ def _quarantine_candidates(con: duckdb.DuckDBPyConnection, run_id: str) -> list[
             """
             select q.load_id, q.bureau_code, count(*)
             from raw.quarantine as q
-            inner join raw.load_ledger as l on q.load_id = l.load_id
-            where l.run_id = ?
+            where list_contains(?, q.load_id)
             group by q.load_id, q.bureau_code
             """,
-            [run_id],
+            [pending],
         ).fetchall()
     )
     grouped: dict[tuple[int, str | None], list[tuple]] = defaultdict(list)
@@ -218,15 +219,15 @@ def _quarantine_candidates(con: duckdb.DuckDBPyConnection, run_id: str) -> list[
     return out
 
 
-def _rejected_candidates(con: duckdb.DuckDBPyConnection, run_id: str) -> list[Candidate]:
+def _rejected_candidates(con: duckdb.DuckDBPyConnection, pending: list[int]) -> list[Candidate]:
     rows = con.execute(
         """
         select load_id, coalesce(dataset, '(none)'), file, message
         from raw.load_ledger
-        where run_id = ? and status = 'rejected'
+        where list_contains(?, load_id) and status = 'rejected'
         order by load_id
         """,
-        [run_id],
+        [pending],
     ).fetchall()
     return [
         Candidate("rejected_file", "rejected_file", dataset, None, "error",
@@ -235,15 +236,16 @@ def _rejected_candidates(con: duckdb.DuckDBPyConnection, run_id: str) -> list[Ca
     ]
 
 
-def _resolved_file_alerts(con: duckdb.DuckDBPyConnection, run_id: str) -> set[str]:
-    """Open quarantine / rejected-file alerts that this run's clean loads resolve."""
+def _resolved_file_alerts(con: duckdb.DuckDBPyConnection, pending: list[int]) -> set[str]:
+    """Open quarantine / rejected-file alerts that the pending loads resolve."""
     quarantine = con.execute(
         """
         with clean as (
             select l.load_id, l.dataset, cast(code.unnest as varchar) as bureau_code
             from raw.load_ledger as l,
                 unnest(from_json(l.bureau_codes, '["VARCHAR"]')) as code
-            where l.run_id = ? and l.status = 'loaded' and l.bureau_codes is not null
+            where list_contains(?, l.load_id) and l.status = 'loaded'
+                and l.bureau_codes is not null
         ),
         still_bad as (
             select distinct load_id, bureau_code from raw.quarantine
@@ -261,7 +263,7 @@ def _resolved_file_alerts(con: duckdb.DuckDBPyConnection, run_id: str) -> set[st
         )
         select * from final
         """,
-        [run_id],
+        [pending],
     ).fetchall()
     rejected = con.execute(
         """
@@ -274,11 +276,12 @@ def _resolved_file_alerts(con: duckdb.DuckDBPyConnection, run_id: str) -> set[st
             inner join rejected_files as f on a.load_id = f.load_id
             inner join raw.load_ledger as l
                 on l.file = f.file and l.load_id > f.load_id and l.status = 'loaded'
-            where a.kind = 'rejected_file' and a.status = 'open' and l.run_id = ?
+            where a.kind = 'rejected_file' and a.status = 'open'
+                and list_contains(?, l.load_id)
         )
         select * from final
         """,
-        [run_id],
+        [pending],
     ).fetchall()
     return {r[0] for r in quarantine} | {r[0] for r in rejected}
 
@@ -286,9 +289,28 @@ def _resolved_file_alerts(con: duckdb.DuckDBPyConnection, run_id: str) -> set[st
 def _has_raw_layer(con: duckdb.DuckDBPyConnection) -> bool:
     n = con.execute(
         "select count(*) from information_schema.tables where table_schema = 'raw' "
-        "and table_name in ('load_ledger', 'quarantine')"
+        "and table_name in ('load_ledger', 'quarantine', 'alerted_loads')"
     ).fetchone()[0]
-    return n == 2
+    return n == 3
+
+
+def _pending_loads(con: duckdb.DuckDBPyConnection) -> list[int]:
+    """Loads whose alerts no run has processed yet, whichever run loaded them."""
+    rows = con.execute(
+        "select l.load_id from raw.load_ledger as l "
+        "anti join raw.alerted_loads as a on a.load_id = l.load_id order by l.load_id"
+    ).fetchall()
+    return [int(r[0]) for r in rows]
+
+
+def _mark_alerted(
+    con: duckdb.DuckDBPyConnection, pending: list[int], run_id: str, now: dt.datetime
+) -> None:
+    if pending:
+        con.execute(
+            "insert into raw.alerted_loads select unnest(?), ?, ? on conflict do nothing",
+            [pending, run_id, now],
+        )
 
 
 # ------------------------------------------------------------------ state and notices
@@ -481,19 +503,36 @@ def process_alerts(
 ) -> AlertSummary:
     """Open, keep and resolve alerts from this run's results and loads; send the notices.
 
-    Reads ops.dq_results (this run), raw.load_ledger and raw.quarantine; writes
-    ops.dq_alerts and ops.dq_alert_deliveries. Never raises for a sink failure.
+    Reads ops.dq_results (this run's, and the batch results of loads not alerted yet),
+    raw.load_ledger and raw.quarantine; writes ops.dq_alerts, ops.dq_alert_deliveries and
+    raw.alerted_loads. Never raises for a sink failure.
     """
     ensure_tables(con)
     now = now or dt.datetime.now()
-    failing, passing = _check_candidates(results_of_run(con, run_id))
+    raw_layer = _has_raw_layer(con)
+    # The loads not alerted yet: this run's, and those of a run killed before alerting
+    # (their batch results were recorded under that run's id).
+    pending = _pending_loads(con) if raw_layer else []
+    results = results_of_run(con, run_id) + batch_results_of_loads(
+        con, pending, other_than_run=run_id
+    )
+    failing, passing = _check_candidates(results)
     candidates: list[Candidate] = list(failing.values())
-    if _has_raw_layer(con):
-        candidates += _quarantine_candidates(con, run_id)
-        candidates += _rejected_candidates(con, run_id)
-    opened, still = _upsert(con, candidates, run_id, now)
-    resolvable = passing | (_resolved_file_alerts(con, run_id) if _has_raw_layer(con) else set())
-    resolved = _resolve(con, resolvable - {c.alert_id for c in candidates}, run_id, now)
+    if raw_layer:
+        candidates += _quarantine_candidates(con, pending)
+        candidates += _rejected_candidates(con, pending)
+    # The alerts' new state and the loads it covers are written together: a run killed
+    # midway leaves the loads pending, and the next run's pass gives the same state.
+    con.execute("begin transaction")
+    try:
+        opened, still = _upsert(con, candidates, run_id, now)
+        resolvable = passing | (_resolved_file_alerts(con, pending) if raw_layer else set())
+        resolved = _resolve(con, resolvable - {c.alert_id for c in candidates}, run_id, now)
+        _mark_alerted(con, pending, run_id, now)
+        con.execute("commit")
+    except BaseException:
+        con.execute("rollback")
+        raise
     sent = failed = 0
     failures: list[str] = []
     if config.alerts.has_sinks:

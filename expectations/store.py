@@ -138,6 +138,44 @@ def results_of_run(
     return [CheckResult(**dict(zip(_COLUMNS, row, strict=True))) for row in cur.fetchall()]
 
 
+def batch_results_of_loads(
+    con: duckdb.DuckDBPyConnection, load_ids: Sequence[int], *, other_than_run: str
+) -> list[CheckResult]:
+    """Batch results of these loads recorded by runs other than `other_than_run` (a run
+    killed after validating a load and before alerting it)."""
+    ensure_tables(con)
+    if not load_ids:
+        return []
+    cur = con.execute(
+        f"select {', '.join(_COLUMNS)} from ops.dq_results where source = 'batch' "
+        "and run_id <> ? and list_contains(?, load_id) order by checked_at",
+        [other_than_run, list(load_ids)],
+    )
+    return [CheckResult(**dict(zip(_COLUMNS, row, strict=True))) for row in cur.fetchall()]
+
+
+def unvalidated_loads(con: duckdb.DuckDBPyConnection, dataset: str) -> list[tuple[int, int]]:
+    """(load_id, rows loaded) of the dataset's loads with rows that no run has validated,
+    whichever run loaded them, in load order."""
+    ensure_tables(con)
+    rows = con.execute(
+        """
+        with validated as (
+            select distinct load_id from ops.dq_results
+            where source = 'batch' and dataset = ? and load_id is not null
+        )
+        select l.load_id, l.rows_loaded
+        from raw.load_ledger as l
+        left join validated as v on v.load_id = l.load_id
+        where l.dataset = ? and l.status = 'loaded' and l.rows_loaded > 0
+            and v.load_id is null
+        order by l.load_id
+        """,
+        [dataset, dataset],
+    ).fetchall()
+    return [(int(a), int(b)) for a, b in rows]
+
+
 def run_result_counts(con: duckdb.DuckDBPyConnection, run_id: str) -> tuple[int, int, int]:
     """(results, failed, bureaus with a failure) of one run."""
     ensure_tables(con)

@@ -26,7 +26,7 @@ def load_or_create_key(path: Path, configured: str | None = None) -> bytes:
         except ValueError:
             return configured.encode("utf-8")
     if path.exists():
-        return bytes.fromhex(path.read_text(encoding="ascii").strip())
+        return read_key_file(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     key = secrets.token_bytes(KEY_BYTES)
     # Write-then-rename so a crash never leaves a half-written key.
@@ -36,6 +36,40 @@ def load_or_create_key(path: Path, configured: str | None = None) -> bytes:
         fh.write(key.hex())
     os.replace(tmp, path)
     return key
+
+
+class IdentityKeyError(ValueError):
+    """The key file exists but does not hold a key; the message says which file and why."""
+
+
+def read_key_file(path: Path) -> bytes:
+    """The key of a key file: KEY_BYTES bytes written as hexadecimal text.
+
+    A damaged file is refused, never replaced: every stored hash depends on the key, and a
+    new one would silently split every person's history in two.
+    """
+    expected = f"{KEY_BYTES * 2} hexadecimal characters"
+    try:
+        text = path.read_bytes().decode("ascii").strip()
+    except UnicodeDecodeError:
+        raise IdentityKeyError(
+            f"the identity key file {path} is not valid: it holds non-ASCII bytes, "
+            f"expected {expected}; restore it from the deployment's backup"
+        ) from None
+    bad = next((c for c in text if c not in "0123456789abcdefABCDEF"), None)
+    if bad is not None or len(text) != KEY_BYTES * 2:
+        found = f"a non-hexadecimal character {bad!r}" if bad else f"{len(text)} characters"
+        raise IdentityKeyError(
+            f"the identity key file {path} is not valid: expected {expected}, found {found}; "
+            "restore it from the deployment's backup"
+        )
+    return bytes.fromhex(text)
+
+
+def check_key_file(path: Path) -> None:
+    """Refuse a damaged key file before a run starts (a missing one is created later)."""
+    if path.exists():
+        read_key_file(path)
 
 
 def key_fingerprint(key: bytes) -> str:

@@ -82,6 +82,26 @@ def _parse(col_type: str, expr: pl.Expr, enum: dict[str, str] | None) -> nz.Pars
     raise ValueError(col_type)
 
 
+# Personal data typed into a column that is not personal (an ID number as the person's
+# number, a phone in a complaint's category): such a column reaches the published marts and
+# reports, so the row is quarantined with this reason and its value stays in the raw layer.
+# Identifiers that become a finding's subject (person, complaint, bureau codes) are refused
+# on any 18-character run, exactly what the marts' privacy check looks for; free text on a
+# run of exactly an ID number's or a mobile number's length (a longer reference number is
+# neither).
+_ID_RUN = r"[0-9]{17}[0-9Xx]"
+_EXACT_RUN = r"(?:^|[^0-9])(?:[0-9]{17}[0-9Xx]|[0-9]{15}|1[3-9][0-9]{9})(?:[^0-9Xx]|$)"
+_SUBJECT_IDENTIFIERS = frozenset({"bureau_code", "parent_code", "person_id", "complaint_id"})
+PERSONAL_DATA_REASON = "疑似身份证号或手机号，个人信息不能填在此列 (looks like an ID or phone number)"
+
+
+def _personal_shape(name: str, src: pl.Expr) -> pl.Expr:
+    """True where a non-personal text cell holds something shaped like personal data."""
+    if name in _SUBJECT_IDENTIFIERS:
+        return src.str.contains(_ID_RUN) | src.str.contains(_EXACT_RUN)
+    return src.str.contains(_EXACT_RUN)
+
+
 # Below this many rows the extra unique and join passes cost more than they save.
 _BY_DISTINCT_MIN_ROWS = 2000
 
@@ -210,6 +230,10 @@ def _column_exprs(ds: Dataset, today: date) -> list[tuple[str, list[pl.Expr], bo
                 pl.when(src.is_null())
                 .then(pl.lit("缺少必填项 (missing required value)"))
                 .otherwise(error)
+            )
+        if col.type == "text" and not col.pii:
+            error = pl.coalesce(
+                [error, pl.when(_personal_shape(col.name, src)).then(pl.lit(PERSONAL_DATA_REASON))]
             )
         if col.min_value is not None or col.max_value is not None:
             lo = col.min_value if col.min_value is not None else float("-inf")

@@ -460,7 +460,20 @@ create table if not exists raw.quarantine (
 """
 
 
-RAW_TABLES = ("load_ledger", "meta", "quarantine", "file_hash_cache", *DATASETS)
+# The loads whose data-quality alerts have been processed (expectations/alerts.py), by
+# which run. A load's alerts are owed until it is here, whichever run loaded it: a run killed
+# after loading a file and before alerting leaves the alerts to the next run.
+ALERTED_LOADS_DDL = """
+create table if not exists raw.alerted_loads (
+    load_id BIGINT PRIMARY KEY,
+    run_id VARCHAR NOT NULL,
+    alerted_at TIMESTAMP NOT NULL
+)
+"""
+
+RAW_TABLES = (
+    "load_ledger", "meta", "quarantine", "file_hash_cache", "alerted_loads", *DATASETS
+)  # fmt: skip
 
 
 def create_raw_layer(con) -> None:  # noqa: ANN001 - a duckdb connection
@@ -481,6 +494,13 @@ def create_raw_layer(con) -> None:  # noqa: ANN001 - a duckdb connection
     con.execute("create table if not exists raw.meta (key VARCHAR PRIMARY KEY, value VARCHAR)")
     con.execute(QUARANTINE_DDL)
     con.execute(CACHE_DDL)
+    con.execute(ALERTED_LOADS_DDL)
+    if "alerted_loads" not in present and "load_ledger" in present:
+        # A deployment from before the table: its earlier runs alerted their own loads.
+        con.execute(
+            "insert into raw.alerted_loads select load_id, coalesce(run_id, ''), loaded_at "
+            "from raw.load_ledger on conflict do nothing"
+        )
     for ds in DATASETS.values():
         con.execute(raw_table_ddl(ds))
     # The shipped catalogue is load 0; a posts file supersedes it whole.

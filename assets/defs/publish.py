@@ -16,6 +16,7 @@ import duckdb
 
 from assets.inbox_state import note_inbox_published
 from assets.resources import AuxwatchSettings
+from auxwatch.lock import published_mode
 
 PUBLISHED_KEY = dg.AssetKey("published_warehouse")
 SCHEMAS = ("marts", "reporting", "ops")
@@ -146,6 +147,8 @@ def publish(work_db: Path, target: Path) -> dict[str, int]:
         counts = build_published_copy(work_db, tmp)
         _remove([leftovers[1]])  # closed cleanly: the WAL, if any, is checkpointed
         _fsync(tmp)
+        # The run's files are private (umask 077); the published file keeps its readers.
+        os.chmod(tmp, published_mode(target))
         os.replace(tmp, target)
         # The rename itself is durable only once the directory entry is on disk.
         _fsync(target.parent)

@@ -8,8 +8,11 @@
   (ops.dq_alerts, sinks) and builds the offline Data Docs; its check `contract` fails on any
   contract-breaking whole-table finding.
 
-A check fails with severity ERROR (blocking its downstream assets, publishing included)
-when a contract-breaking (`error`) expectation fails; other failures WARN.
+A mart or whole-table check fails with severity ERROR (blocking its downstream assets,
+publishing included) when a contract-breaking (`error`) expectation fails, and its
+description names the failing checks and the bureaus whose data caused them; other failures
+WARN. A batch check never blocks: a submitted file is one bureau's data, and its problems
+are that bureau's alerts (severity error included), never a stop of every bureau's publish.
 """
 
 import warnings
@@ -23,10 +26,17 @@ import polars as pl
 from assets.resources import AuxwatchSettings, connect_work_db
 from expectations.alerts import process_alerts
 from expectations.batch import GX_SAMPLE_ROWS, LOAD_COLUMN, BatchValidator
+from expectations.blame import describe_errors, failing_bureaus
 from expectations.docs import build_data_docs
 from expectations.marts import MARTS, validate_marts
 from expectations.results import CheckResult
-from expectations.store import ensure_tables, record, results_of_run, run_result_counts
+from expectations.store import (
+    ensure_tables,
+    record,
+    results_of_run,
+    run_result_counts,
+    unvalidated_loads,
+)
 from expectations.warehouse import run_sql_checks
 from ingestion.schemas import DATASETS
 
@@ -94,10 +104,12 @@ def _read_loads(
 def validate_batches(
     con: duckdb.DuckDBPyConnection, validator: BatchValidator, run_id: str, dataset: str
 ) -> set[int]:
-    """Validate every load of the run's dataset not validated yet; the run's load ids.
+    """Validate every load of the dataset not validated yet, whichever run loaded it (a run
+    killed between loading and validating leaves its loads to the next run); returns the
+    load ids of this run and those validated now.
 
     Every row of every load is checked exactly in polars, per load and bureau, a bounded
-    number of rows at a time; GX validates one sample drawn across the run's loads.
+    number of rows at a time; GX validates one sample drawn across the loads.
     """
     ensure_tables(con)
     if not _table_exists(con, "raw", "load_ledger"):
@@ -107,15 +119,7 @@ def validate_batches(
         "and status = 'loaded' and rows_loaded > 0 order by load_id",
         [run_id, dataset],
     ).fetchall()
-    seen = {
-        r[0]
-        for r in con.execute(
-            "select distinct load_id from ops.dq_results "
-            "where run_id = ? and source = 'batch' and dataset = ?",
-            [run_id, dataset],
-        ).fetchall()
-    }
-    todo = [(load_id, rows) for load_id, rows in loads if load_id not in seen]
+    todo = unvalidated_loads(con, dataset)
     fresh: list[CheckResult] = []
     samples: list[pl.DataFrame] = []
     total = sum(rows for _, rows in todo)
@@ -128,7 +132,7 @@ def validate_batches(
     if samples:
         validator.validate_sample(dataset, pl.concat(samples, how="vertical_relaxed"))
     record(con, fresh)
-    return {load_id for load_id, _ in loads}
+    return {load_id for load_id, _ in loads} | {load_id for load_id, _ in todo}
 
 
 def batch_results(
@@ -169,11 +173,19 @@ def mart_results(
     return done + fresh
 
 
-def check_result(results: Sequence[CheckResult], what: str) -> dg.AssetCheckResult:
-    """Passed, or failed with ERROR (contract-breaking, blocks) or WARN."""
+def check_result(
+    results: Sequence[CheckResult],
+    what: str,
+    *,
+    blocking: bool = True,
+    blame: dict[str, list[str]] | None = None,
+) -> dg.AssetCheckResult:
+    """Passed, or failed with ERROR (contract-breaking and `blocking`: blocks) or WARN."""
     failed = [r for r in results if not r.passed]
     errors = [r for r in failed if r.severity == "error"]
-    severity = dg.AssetCheckSeverity.ERROR if errors else dg.AssetCheckSeverity.WARN
+    severity = (
+        dg.AssetCheckSeverity.ERROR if errors and blocking else dg.AssetCheckSeverity.WARN
+    )
     listing = "\n".join(
         f"- **{r.severity}** `{r.check_name}` {r.dataset} {r.bureau_code or ''}: {r.detail or ''}"
         for r in sorted(failed, key=lambda r: (r.severity != "error", r.check_name))[:50]
@@ -190,6 +202,7 @@ def check_result(results: Sequence[CheckResult], what: str) -> dg.AssetCheckResu
         severity=severity,
         metadata=metadata,
         description=f"{what}: {len(failed)} of {len(results)} checks failed"
+        + (f"; contract broken: {describe_errors(errors, blame)}" if errors else "")
         if failed
         else f"{what}: all {len(results)} checks passed",
     )
@@ -202,7 +215,7 @@ def batch_check_results(
     validator = validator_for(settings, run_id)
     for dataset in DATASETS:
         results = batch_results(con, validator, run_id, dataset)
-        result = check_result(results, f"raw.{dataset} batches")
+        result = check_result(results, f"raw.{dataset} batches", blocking=False)
         yield dg.AssetCheckResult(
             asset_key=dg.AssetKey(["raw", dataset]),
             check_name="batch_suite",
@@ -232,11 +245,19 @@ def mart_suites(
     con = connect_work_db(settings.work_db)
     try:
         results = mart_results(con, validator_for(settings, run_id), run_id, list(MARTS))
+        blames: dict[str, dict[str, list[str]] | None] = {}
+        for mart in MARTS:
+            errors = [
+                r.check_name
+                for r in results
+                if r.dataset.removeprefix("marts.") == mart and not r.passed and r.severity == "error"
+            ]
+            blames[mart] = failing_bureaus(con, mart, errors) if errors else None
     finally:
         con.close()
     for mart in MARTS:
         named = [r for r in results if r.dataset.removeprefix("marts.") == mart]
-        result = check_result(named, f"marts.{mart}")
+        result = check_result(named, f"marts.{mart}", blame=blames[mart])
         yield dg.AssetCheckResult(
             asset_key=dg.AssetKey(["marts", mart]),
             check_name="mart_suite",

@@ -9,6 +9,8 @@ with AUXWATCH_TEST_CRASH_AT set to one of:
 - validate: in ops/data_quality, after every suite ran and the whole-table results were
             recorded, before alerting;
 - publish:  while the new published file is being written, after a few tables.
+- dbt-parent: mid `dbt build` as `dbt`, but only this process is killed (an out-of-memory
+            kill picks one process): dbt's process outlives it, holding the working database.
 
 The kill takes the whole process group (this process and dbt's), as an out-of-memory kill
 or a pulled plug would, so no cleanup code runs. Before dying, the runner writes the point
@@ -24,9 +26,13 @@ import signal
 import sys
 from pathlib import Path
 
+_die_alone = False
+
 
 def _die(point: str) -> None:
     Path(os.environ["AUXWATCH_TEST_CRASH_MARKER"]).write_text(point, encoding="utf-8")
+    if _die_alone:
+        os.kill(os.getpid(), signal.SIGKILL)
     os.killpg(os.getpgrp(), signal.SIGKILL)
 
 
@@ -45,7 +51,7 @@ def _plant_ingest() -> None:
     load._write_ledger = write_ledger
 
 
-def _plant_dbt() -> None:
+def _plant_dbt(point: str = "dbt") -> None:
     from dagster_dbt import DbtCliInvocation
 
     after = int(os.environ.get("AUXWATCH_TEST_CRASH_DBT_EVENTS", "10"))
@@ -55,9 +61,15 @@ def _plant_dbt() -> None:
         for n, event in enumerate(original(self, *args, **kwargs), start=1):
             yield event
             if n == after:
-                _die("dbt")
+                _die(point)
 
     DbtCliInvocation.stream = stream
+
+
+def _plant_dbt_parent() -> None:
+    global _die_alone
+    _die_alone = True
+    _plant_dbt("dbt-parent")
 
 
 def _plant_validate() -> None:
@@ -95,6 +107,7 @@ PLANTS = {
     "dbt": _plant_dbt,
     "validate": _plant_validate,
     "publish": _plant_publish,
+    "dbt-parent": _plant_dbt_parent,
 }
 
 

@@ -38,6 +38,9 @@ COMPLAINANTS = ("端木子期", "长孙无垢", "宇文化及", "尉迟恭敬", 
 PHONES = tuple(f"1398765{4300 + i}" for i in range(5))
 BAD_ROW_NAME = "西门吹雪"
 BAD_ROW_ID = id_number("330122", "19910101", 777)[:17] + "0"  # wrong check character
+# A valid ID number typed as a person's number in one bureau's payroll: that row's
+# quarantine, never a finding's subject (nor a stop of every bureau's publish).
+ID_AS_PERSON_ID = id_number("330122", "19880808", 555)
 
 
 def planted_bases() -> dict[str, BaseTable]:
@@ -71,7 +74,10 @@ def planted_bases() -> dict[str, BaseTable]:
 def planted_pii(bases: dict[str, BaseTable]) -> list[str]:
     roster = bases["roster"]
     ids = [r[roster.col("id_number")] for r in roster.rows]
-    return [*NAMES, *COMPLAINANTS, *PHONES, BAD_ROW_NAME, BAD_ROW_ID, *(i for i in ids if i)]
+    return [
+        *NAMES, *COMPLAINANTS, *PHONES, BAD_ROW_NAME, BAD_ROW_ID, ID_AS_PERSON_ID,
+        *(i for i in ids if i),
+    ]  # fmt: skip
 
 
 LATER = ("payroll", "insurance", "complaints")
@@ -82,9 +88,14 @@ def write_inbox(inbox: Path, bases: dict[str, BaseTable], *, later: bool) -> Pat
     for name, t in bases.items():
         if name in LATER and not later:
             continue
+        rows = list(t.rows)
+        if name == "payroll":
+            i_person, i_bureau = t.col("person_id"), t.col("bureau_code")
+            k = next(k for k, r in enumerate(rows) if r[i_bureau] == "330122")
+            rows[k] = tuple(ID_AS_PERSON_ID if j == i_person else v for j, v in enumerate(rows[k]))
         path = inbox / name / "2024-03.csv"
         path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_bytes(to_csv(t.header, t.rows))
+        path.write_bytes(to_csv(t.header, rows))
     if later:
         roster = bases["roster"]
         bureau = roster.col("bureau_code")
@@ -106,12 +117,19 @@ class RunResult:
     stdout: str
     stderr: str
     marker: str | None
+    pid: int = 0
 
 
 def run_auxwatch(
-    inbox: Path, warehouse: Path, *, crash_at: str | None = None, extra_env: dict | None = None
+    inbox: Path,
+    warehouse: Path,
+    *,
+    crash_at: str | None = None,
+    extra_env: dict | None = None,
+    keep_orphans: bool = False,
 ) -> RunResult:
-    """`auxwatch run` in its own process group, killed at `crash_at` when given."""
+    """`auxwatch run` in its own process group, killed at `crash_at` when given. What the run
+    leaves running is killed, unless `keep_orphans` (the caller then cleans up)."""
     marker = warehouse.parent / f"crash-marker-{crash_at}"
     marker.unlink(missing_ok=True)
     env = {
@@ -148,10 +166,10 @@ def run_auxwatch(
             lingering = True
         except ProcessLookupError:
             lingering = False
-        if lingering:
+        if lingering and not keep_orphans:
             os.killpg(proc.pid, signal.SIGKILL)
     reached = marker.read_text(encoding="utf-8") if marker.exists() else None
-    return RunResult(proc.returncode, out, err, reached)
+    return RunResult(proc.returncode, out, err, reached, proc.pid)
 
 
 def sha256(path: Path) -> str | None:
@@ -188,7 +206,11 @@ VOLATILE = {"load_id", "run_id", "loaded_at", "checked_at", "opened_run_id", "op
             "attempted_at"}  # fmt: skip
 # ops tables that are histories of runs (a killed run's partial entries included), not
 # results: a run that was interrupted first has more history, the same outcome.
-HISTORIES = {"ops.dq_results", "ops.dq_alerts", "ops.dq_alert_deliveries"}
+HISTORIES = {"ops.dq_alert_deliveries"}
+# Data-quality outcomes, compared by what they say rather than which run said it: the file
+# instead of its load id (alert ids hash the load id), and results as a set (a killed run
+# and the run after it may both record the same result of the same data).
+OUTCOMES = {"ops.dq_alerts": "alert_id", "ops.dq_results": None}
 
 
 def published_content(path: Path) -> dict[str, list[tuple[Any, ...]]]:
@@ -212,8 +234,15 @@ def published_content(path: Path) -> dict[str, list[tuple[Any, ...]]]:
                 ).fetchall()
                 if r[0] not in VOLATILE
             ]
-            select = ", ".join(f'"{c}"' for c in cols)
-            rows = con.execute(f'select {select} from "{schema}"."{table}"').fetchall()
+            if name in OUTCOMES:
+                select = ", ".join(f't."{c}"' for c in cols if c != OUTCOMES[name])
+                rows = con.execute(
+                    f"select distinct {select}, l.file from {name} as t "
+                    "left join ops.load_ledger as l on l.load_id = t.load_id"
+                ).fetchall()
+            else:
+                select = ", ".join(f'"{c}"' for c in cols)
+                rows = con.execute(f'select {select} from "{schema}"."{table}"').fetchall()
             out[name] = sorted(rows, key=repr)
         return out
     finally:

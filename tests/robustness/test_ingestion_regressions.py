@@ -256,3 +256,44 @@ def test_full_width_digits_in_an_amount_are_quarantined_not_loaded_as_null():
     )
     got = reasons(prepare("payroll", read_csv(data.encode())))
     assert list(got) == [2] and "unparseable amount" in got[2][0]
+
+
+def test_personal_data_in_a_column_that_is_published_is_that_rows_quarantine():
+    """An ID number as a person's number, a phone as a complaint id or category: such
+    columns reach the marts and reports, so the row is quarantined and the rest loads."""
+    id_number = "33012219910101" + "777"
+    id_number += check_digit(id_number)
+    roster = DATASETS["roster"]
+    header = [c.name for c in roster.columns]
+    good = {
+        "snapshot_month": "2024-03", "bureau_code": "330100", "person_id": "100001",
+        "id_number": id_number, "name": "张三", "category": "duty", "post_code": "D01",
+        "level": "1", "hire_date": "2020-01-01",
+    }  # fmt: skip
+    rows = [
+        good,
+        {**good, "person_id": id_number},  # the ID number typed as the person's number
+        {**good, "person_id": "13812345678"},  # a mobile number
+        {**good, "person_id": "100002", "recruitment_batch": f"见 {id_number[:15]} 号"},
+        {**good, "person_id": "100003", "recruitment_batch": "2023年第1批"},
+    ]
+    text = ",".join(header) + "\n" + "\n".join(
+        ",".join(r.get(h, "") for h in header) for r in rows
+    )
+    prepared = prepare("roster", read_csv(text.encode()))
+    bad = reasons(prepared)
+    assert sorted(bad) == [3, 4, 5]
+    assert all(any("looks like an ID or phone number" in x for x in bad[n]) for n in bad)
+    assert prepared.loaded.get_column("person_id").to_list() == ["100001", "100003"]
+
+    complaints = read_csv(
+        "complaint_id,bureau_code,received_date,category\n"
+        "TS202400001,330100,2024-03-01,态度问题\n"
+        "TS202400002,330100,2024-03-02,来电 13912345678 反映\n"
+        f"{id_number},330100,2024-03-03,态度问题\n"
+        "PICC2024330100123456789012,330100,2024-03-04,态度问题\n".encode()
+    )
+    bad = reasons(prepare("complaints", complaints))
+    # a reference number longer than an ID number that still holds an 18-digit run is
+    # refused too: the marts' privacy check would see an ID number in it
+    assert sorted(bad) == [3, 4, 5]

@@ -13,6 +13,7 @@ the module runs five full runs and four partial ones; the timeouts below bound i
 
 from __future__ import annotations
 
+import os
 import signal
 import threading
 from pathlib import Path
@@ -170,6 +171,50 @@ def test_sigkill_at_each_stage_leaves_the_published_file_intact_and_the_next_run
     assert not differing, differing
 
 
+def _group_alive(pgid: int) -> bool:
+    """Whether a process of group `pgid` still runs (zombies waiting to be reaped do not)."""
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except (OSError, IndexError):
+            continue
+        if int(fields[2]) == pgid and fields[0] != "Z":
+            return True
+    return False
+
+
+def test_a_run_killed_alone_leaves_dbt_running_and_the_next_run_stops_it(deployment) -> None:
+    """An out-of-memory kill of the main process only: dbt's process lives on, holding the
+    working database. The next run stops it (it carries the killed run's token) and
+    publishes what an uninterrupted run does."""
+    work = snapshot_dir(deployment["snap0"], deployment["root"] / "orphan")
+    warehouse = work / "warehouse.duckdb"
+    inbox1 = deployment["inbox1"]
+    killed = run_auxwatch(
+        inbox1,
+        warehouse,
+        crash_at="dbt-parent",
+        extra_env={"AUXWATCH_TEST_CRASH_DBT_EVENTS": "1"},
+        keep_orphans=True,
+    )
+    try:
+        assert killed.marker == "dbt-parent", killed.stderr[-3000:]
+        assert killed.returncode == -signal.SIGKILL
+        orphaned = _group_alive(killed.pid)
+        final = run_auxwatch(inbox1, warehouse)
+        assert final.returncode == 0, final.stderr[-3000:]
+        if orphaned:
+            assert "stopping process" in final.stderr, final.stderr[-3000:]
+        assert not _group_alive(killed.pid), "the orphan outlived the next run"
+    finally:
+        if _group_alive(killed.pid):
+            os.killpg(killed.pid, signal.SIGKILL)
+    assert orphaned, "dbt ended before the next run started: the test proved nothing"
+    got, want = published_content(warehouse), published_content(deployment["reference"])
+    differing = [name for name in want if got.get(name) != want[name]]
+    assert not differing, differing
+
+
 def _ledger_files(warehouse: Path) -> list[tuple]:
     con = duckdb.connect(str(warehouse), read_only=True)
     try:
@@ -190,6 +235,51 @@ def test_reference_run_loaded_every_file_once(deployment) -> None:
     corrected = by_file["roster/2024-03-corrected.csv"]
     assert corrected[1:] == ("loaded", 4, 3, 1)
     assert all(f[2] == f[3] + f[4] for f in files if f[1] == "loaded")
+
+
+def test_an_id_number_as_a_persons_number_is_that_rows_quarantine_and_everything_publishes(
+    deployment,
+) -> None:
+    """One bureau's payroll row carries an ID number as person_id (pipeline.py): the run
+    publishes for every bureau; the row is quarantined with a reason and alerted to its
+    bureau; the marts never see the value (test_no_published_table_holds_planted_personal_data)."""
+    by_file = {f[0]: f for f in _ledger_files(deployment["reference"])}
+    assert by_file["payroll/2024-03.csv"][1] == "loaded"
+    assert by_file["payroll/2024-03.csv"][4] == 1
+    con = duckdb.connect(str(deployment["reference"]), read_only=True)
+    try:
+        reasons = con.execute(
+            "select reasons from ops.quarantine where file = 'payroll/2024-03.csv'"
+        ).fetchall()
+        alerts = con.execute(
+            "select bureau_code, status from ops.dq_alerts "
+            "where kind = 'quarantine' and dataset = 'payroll'"
+        ).fetchall()
+    finally:
+        con.close()
+    assert len(reasons) == 1 and any("ID or phone number" in r for r in reasons[0][0])
+    assert alerts == [("330122", "open")]
+
+
+def test_working_state_is_private_and_the_published_file_stays_readable(deployment) -> None:
+    """Everything beside the warehouse that holds names and ID numbers, or the runs' records,
+    is its owner's only; the published file keeps the mode its readers need."""
+    import stat
+
+    work_dir = deployment["reference"].parent / ".auxwatch"
+    modes = {
+        str(p.relative_to(work_dir)): stat.S_IMODE(p.lstat().st_mode)
+        for p in [work_dir, *work_dir.rglob("*")]
+        if not p.is_symlink()
+    }
+    assert {"auxwatch.duckdb", "logs", "dagster_home", "dbt_runs"} <= set(modes)
+    loose = {
+        name: oct(mode)
+        for name, mode in modes.items()
+        if mode & 0o077 or (mode != 0o700 and (work_dir / name).is_dir())
+    }
+    assert not loose, sorted(loose.items())[:10]
+    assert stat.S_IMODE(deployment["reference"].stat().st_mode) == 0o644
 
 
 def _published_text(warehouse: Path) -> dict[str, str]:

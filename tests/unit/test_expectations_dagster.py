@@ -98,3 +98,98 @@ def test_contract_error_blocks_downstream(deployment: AuxwatchSettings) -> None:
     assert not contract.passed and contract.severity == dg.AssetCheckSeverity.ERROR
     materialized = {e.asset_key for e in result.get_asset_materialization_events()}
     assert dg.AssetKey(["marts", "downstream"]) not in materialized
+
+
+def _alerts(settings: AuxwatchSettings) -> list[tuple]:
+    con = duckdb.connect(str(settings.work_db), read_only=True)
+    try:
+        return con.execute(
+            "select kind, check_name, dataset, bureau_code, status, severity, message "
+            "from ops.dq_alerts order by all"
+        ).fetchall()
+    finally:
+        con.close()
+
+
+def test_loads_of_a_run_killed_before_alerting_are_validated_and_alerted_by_the_next(
+    deployment: AuxwatchSettings, tmp_path: Path
+) -> None:
+    """A run killed after loading (here: one that stopped after ingestion) leaves its loads'
+    validation and alerts to the next run, which ends with the alerts of one whole run."""
+    (Path(deployment.inbox) / "payroll" / "empty.csv").write_bytes(b"")  # a rejected file
+    whole = AuxwatchSettings(
+        inbox=deployment.inbox, warehouse=str(tmp_path / "whole" / "warehouse.duckdb")
+    )
+    assert dg.materialize(
+        [*raw_dataset_assets, data_quality], resources={"settings": whole}
+    ).success
+    expected = _alerts(whole)
+    assert {a[0] for a in expected} == {"check", "quarantine", "rejected_file"}
+
+    # the interrupted run: its files loaded, nothing validated nor alerted
+    assert dg.materialize([*raw_dataset_assets], resources={"settings": deployment}).success
+    # the next run: every file already loaded (unchanged), so it loads nothing itself
+    again = dg.materialize([*raw_dataset_assets, data_quality], resources={"settings": deployment})
+    assert again.success
+    assert _alerts(deployment) == expected
+    con = duckdb.connect(str(deployment.work_db), read_only=True)
+    try:
+        validated = con.execute(
+            "select count(distinct load_id) from ops.dq_results where source = 'batch'"
+        ).fetchone()[0]
+        loaded = con.execute(
+            "select count(*) from raw.load_ledger where status = 'loaded' and rows_loaded > 0"
+        ).fetchone()[0]
+    finally:
+        con.close()
+    assert validated == loaded
+    # a third run has nothing pending: the alerts stay as they are, none opened twice
+    third = dg.materialize([*raw_dataset_assets, data_quality], resources={"settings": deployment})
+    assert third.success
+    assert _alerts(deployment) == expected
+
+
+def test_a_blocking_mart_failure_names_the_check_the_table_and_the_bureau(
+    deployment: AuxwatchSettings,
+) -> None:
+    """The one-line reason of a blocked publish says which check of which table failed and
+    whose data caused it, not "1 blocking asset check failed with ERROR severity"."""
+    from assets.defs.quality import build_mart_check
+    from auxwatch.reasons import explain_result
+
+    @dg.asset(key=["marts", "compliance_findings"])
+    def findings(settings: AuxwatchSettings) -> None:
+        Path(settings.work_path).mkdir(parents=True, exist_ok=True)
+        con = duckdb.connect(str(settings.work_db))
+        con.execute("create schema if not exists marts")
+        con.execute(
+            "create or replace table marts.compliance_findings as select * from (values "
+            "('f1', 'P03', '第十九条', 'high', '330122', date '2024-03-01', 'person', "
+            "'330122198808085550', 1.0, 0.0, 'paid without a roster row'), "
+            "('f2', 'P03', '第十九条', 'high', '330106', date '2024-03-01', 'person', "
+            "'106001', 1.0, 0.0, 'paid without a roster row')) as t(finding_id, rule_id, "
+            "article, severity, bureau_code, period, subject_type, subject_id, measured, "
+            "threshold, detail)"
+        )
+        con.close()
+
+    @dg.asset(key=["published"], deps=[findings])
+    def published() -> None:
+        return None
+
+    result = dg.materialize(
+        [findings, published, build_mart_check("compliance_findings")],
+        resources={"settings": deployment},
+        raise_on_error=False,
+    )
+    (evaluation,) = result.get_asset_check_evaluations()
+    assert evaluation.severity == dg.AssetCheckSeverity.ERROR and not evaluation.passed
+    assert "privacy:subject_id" in evaluation.description
+    assert "caused by data of bureau 330122" in evaluation.description
+    assert dg.AssetKey(["published"]) not in {
+        e.asset_key for e in result.get_asset_materialization_events()
+    }
+    assert not result.success
+    reason = explain_result(result, deployment.work_path, Path(deployment.warehouse))
+    assert reason.startswith("marts/compliance_findings check mart_suite failed: "), reason
+    assert "privacy:subject_id" in reason and "bureau 330122" in reason, reason

@@ -121,3 +121,26 @@ def test_dbt_vars_are_json_ready_and_named_as_rules_md() -> None:
 def test_resolved_keeps_a_given_as_of() -> None:
     p = Policy(as_of=dt.date(2024, 1, 1))
     assert p.resolved(today=dt.date(2025, 1, 1)).as_of == dt.date(2024, 1, 1)
+
+
+@pytest.mark.parametrize(
+    ("text", "key"),
+    [
+        ("complaint_deadline_days = 1000000000000\n", "complaint_deadline_days"),
+        ("repeat_window_days = 36501\n", "repeat_window_days"),
+        ("pay_standard_max_age_months = 5000\n", "pay_standard_max_age_months"),
+        ("base_tolerance = 1e300\n", "base_tolerance"),
+        ("effective_date = 9999-12-31\n", "effective_date"),
+        ('as_of = "0001-01-01"\n', "as_of"),
+    ],
+)
+def test_values_the_rules_cannot_compute_with_are_refused_up_front(
+    tmp_path: Path, text: str, key: str
+) -> None:
+    with pytest.raises(PolicyError, match=f"'{key}': out of range"):
+        load_policy(write(tmp_path, text))
+
+
+def test_the_largest_accepted_values_still_load(tmp_path: Path) -> None:
+    p = load_policy(write(tmp_path, "complaint_deadline_days = 36500\nbase_tolerance = 2.5\n"))
+    assert (p.complaint_deadline_days, p.base_tolerance) == (36500, 2.5)
