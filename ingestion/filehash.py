@@ -43,7 +43,7 @@ class Stamp:
 
     @classmethod
     def of(cls, path: Path) -> Stamp:
-        st = path.stat()
+        st = path.lstat()  # the entry itself: inbox links are never followed
         return cls(st.st_size, st.st_mtime_ns, st.st_ctime_ns)
 
     def settled(self, now_ns: int) -> bool:

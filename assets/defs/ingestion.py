@@ -42,7 +42,7 @@ def summarise(results: Sequence[FileResult]) -> dict[str, dg.MetadataValue | int
     }
     if by_status["rejected"]:
         meta["rejected"] = dg.MetadataValue.md(
-            "\n".join(f"- `{r.path}`: {r.message}" for r in by_status["rejected"])
+            "\n".join(f"- `{r.file}`: {r.message}" for r in by_status["rejected"])
         )
     return meta
 
@@ -73,7 +73,7 @@ def _ingest(
         con.close()
     for r in [*stray, *results]:
         if r.status == "rejected":
-            context.log.warning(f"rejected {r.path}: {r.message}")
+            context.log.warning(f"rejected {r.file}: {r.message}")
     meta = summarise(results)
     if dataset == FIRST:
         meta["stray_files_rejected"] = len(stray)

@@ -1,0 +1,368 @@
+"""Hostile and unlucky inboxes: links, special files, unreadable files, oversized workbooks and
+cells, file names that are not UTF-8, personal data in the wrong column.
+
+Each case builds its own inbox in a temporary folder. The principle held everywhere: a bad
+entry costs exactly that entry, with a reason in the ledger, and everything else loads;
+nothing outside the inbox is opened; nothing personal reaches a published column.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import re
+import subprocess
+import sys
+import zipfile
+from datetime import date
+from pathlib import Path
+
+import duckdb
+import pytest
+import xlsxwriter
+
+from assets.inbox_state import inbox_fingerprint
+from ingestion.errors import RejectedFile
+from ingestion.load import ingest_inbox
+from ingestion.readers import MAX_CELL_CHARS, read_csv
+
+KEY = b"h" * 32
+TODAY = date(2026, 1, 15)
+BUREAUS_CSV = "bureau_code,bureau_name,parent_code,bureau_level\n330100,杭州市公安局,,市局\n"
+STRENGTH_HEADER = "bureau_code,month,police_count\n"
+STRENGTH_CSV = STRENGTH_HEADER + "330100,2024-01,5\n"
+
+
+def _write(path: Path, text: str | bytes) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(text.encode() if isinstance(text, str) else text)
+    return path
+
+
+def _ledger(con: duckdb.DuckDBPyConnection) -> dict[str, tuple[str, str | None]]:
+    rows = con.execute("select file, status, message from raw.load_ledger").fetchall()
+    return {file: (status, message) for file, status, message in rows}
+
+
+def _ingest(inbox: Path, con: duckdb.DuckDBPyConnection | None = None):
+    con = con or duckdb.connect()
+    results = ingest_inbox(con, inbox, identity_key=KEY, run_id="r", today=TODAY)
+    return con, results
+
+
+# ------------------------------------------------------------------ links and special files
+
+
+@pytest.fixture
+def opened() -> list[str]:
+    """Every path this process opens while the test runs (Python's `open` audit event, which
+    os.open, io.open and pathlib all raise)."""
+    paths: list[str] = []
+    _AUDIT.append(paths)
+    yield paths
+    _AUDIT.remove(paths)
+
+
+_AUDIT: list[list[str]] = []
+
+
+def _audit(event: str, args: tuple) -> None:
+    if event == "open" and _AUDIT and isinstance(args[0], str | bytes):
+        _AUDIT[-1].append(os.fsdecode(args[0]))
+
+
+sys.addaudithook(_audit)
+
+
+def test_links_and_special_entries_are_never_followed_and_each_is_in_the_ledger(
+    tmp_path: Path, opened: list[str]
+):
+    outside = tmp_path / "outside"
+    _write(outside / "rows.csv", STRENGTH_HEADER + "330100,2024-02,7\n")
+    _write(outside / "identity.key", "00" * 32)
+    _write(outside / "bureaus.csv", BUREAUS_CSV.replace("330100", "330199"))
+    inbox = tmp_path / "inbox"
+    _write(inbox / "bureaus" / "b.csv", BUREAUS_CSV)
+    _write(inbox / "police_strength" / "a.csv", STRENGTH_CSV)
+    links = {
+        "police_strength/out.csv": outside / "rows.csv",  # a file outside, a dataset's name
+        "police_strength/key.csv": outside / "identity.key",
+        "police_strength/inside.csv": inbox / "police_strength" / "a.csv",  # a link inside
+        "police_strength/sub": outside,  # a linked sub-folder
+        "quotas": outside,  # a dataset folder that is a link
+        "police_strength/dangling.csv": tmp_path / "nothing-here.csv",
+        "police_strength/loop.csv": inbox / "police_strength" / "loop.csv",
+        "loose-link.csv": outside / "rows.csv",
+    }
+    for rel, target in links.items():
+        os.symlink(target, inbox / rel)
+    os.mkfifo(inbox / "police_strength" / "pipe.csv")
+    _write(inbox / "police_strength" / "deeper" / "deepest" / "x.csv", STRENGTH_CSV)
+
+    opened.clear()
+    con, _ = _ingest(inbox)
+    assert not [p for p in opened if p.startswith(str(outside))]
+
+    ledger = _ledger(con)
+    assert ledger["bureaus/b.csv"][0] == "loaded"
+    assert ledger["police_strength/a.csv"][0] == "loaded"
+    for rel in links:
+        status, message = ledger[rel]
+        assert status == "rejected" and "symbolic link" in (message or ""), rel
+    assert ledger["police_strength/pipe.csv"] == (
+        "rejected",
+        "不是普通文件，未读取 (not a regular file: fifo)",
+    )
+    assert "sub-folder" in (ledger["police_strength/deeper/deepest/x.csv"][1] or "")
+    assert len(ledger) == 2 + len(links) + 2
+    # Only the inbox's own rows loaded; nothing outside it was even opened.
+    months = con.execute("select month from raw.police_strength").fetchall()
+    assert months == [(date(2024, 1, 1),)]
+    assert con.execute("select count(*) from raw.bureaus where bureau_code = '330199'").fetchall() \
+        == [(0,)]  # fmt: skip
+    # A second run records nothing new: every entry is known by what identifies it.
+    _ingest(inbox, con)
+    assert len(_ledger(con)) == len(ledger)
+
+
+def test_the_sensor_fingerprint_walks_links_without_following_them(tmp_path: Path, opened):
+    outside = tmp_path / "outside"
+    _write(outside / "rows.csv", STRENGTH_CSV)
+    inbox = tmp_path / "inbox"
+    _write(inbox / "police_strength" / "a.csv", STRENGTH_CSV)
+    os.symlink(outside, inbox / "police_strength" / "sub")
+    os.symlink(tmp_path / "missing", inbox / "police_strength" / "dangling.csv")
+    os.symlink(inbox / "loop", inbox / "loop")
+    # a file name in GBK bytes (surrogate-escaped by Python) is hashed as its bytes
+    _write(
+        Path(os.fsdecode(os.fsencode(inbox / "roster") + b"/" + "花名册.csv".encode("gbk"))), "x"
+    )
+    opened.clear()
+    first = inbox_fingerprint(inbox)
+    assert not [p for p in opened if p.startswith(str(outside))]
+    # A file changing outside the inbox, behind a link, is not the inbox changing.
+    _write(outside / "rows.csv", STRENGTH_CSV + "330100,2024-02,6\n")
+    assert inbox_fingerprint(inbox) == first
+    os.symlink(outside / "rows.csv", inbox / "police_strength" / "new.csv")
+    opened.clear()
+    assert inbox_fingerprint(inbox) != first
+    assert not [p for p in opened if p.startswith(str(outside))]
+
+
+# ------------------------------------------------------------------ unreadable files
+
+
+def _deny(monkeypatch: pytest.MonkeyPatch, denied: Path) -> None:
+    """Make `denied` unreadable for this process, as mode 000 is for a non-root user (the
+    tests run as root, which mode 000 does not stop)."""
+    denied.chmod(0)
+    if os.geteuid() != 0:
+        return
+    real_os_open, real_io_open = os.open, io.open
+
+    def is_denied(file) -> bool:  # noqa: ANN001
+        return isinstance(file, str | bytes | os.PathLike) and os.path.realpath(file) == str(
+            denied.resolve()
+        )
+
+    def os_open(file, *args, **kwargs):  # noqa: ANN001, ANN002, ANN003
+        if is_denied(file):
+            raise PermissionError(13, "Permission denied", str(file))
+        return real_os_open(file, *args, **kwargs)
+
+    def io_open(file, *args, **kwargs):  # noqa: ANN001, ANN002, ANN003
+        if is_denied(file):
+            raise PermissionError(13, "Permission denied", str(file))
+        return real_io_open(file, *args, **kwargs)
+
+    monkeypatch.setattr(os, "open", os_open)
+    monkeypatch.setattr(io, "open", io_open)
+
+
+@pytest.mark.parametrize("name", ["police_strength/a.csv", "police_strength/a.xlsx", "stray.csv"])
+def test_an_unreadable_file_is_that_files_rejection_and_the_rest_loads(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, name: str
+):
+    inbox = tmp_path / "inbox"
+    _write(inbox / "bureaus" / "b.csv", BUREAUS_CSV)
+    _write(inbox / name, _workbook(lambda xml: xml) if name.endswith(".xlsx") else STRENGTH_CSV)
+    _write(inbox / "police_strength" / "z.csv", STRENGTH_HEADER + "330100,2024-03,9\n")
+    _write(inbox / "quotas" / "q.csv", "bureau_code,year,quota_total\n330100,2024,10\n")
+    _deny(monkeypatch, inbox / name)
+    con, _ = _ingest(inbox)
+    ledger = _ledger(con)
+    if name == "stray.csv":  # never read to load: its place is its reason
+        assert ledger[name] == (
+            "rejected",
+            "文件不在任何数据集文件夹中 (file outside a dataset folder)",
+        )
+    else:
+        assert ledger[name] == ("rejected", "无法读取文件 (cannot read file: Permission denied)")
+    assert ledger["police_strength/z.csv"][0] == "loaded"
+    assert ledger["quotas/q.csv"][0] == "loaded"
+    # rejected once; once readable, it loads
+    _ingest(inbox, con)
+    assert len(_ledger(con)) == 4
+    monkeypatch.undo()
+    (inbox / name).chmod(0o644)
+    _ingest(inbox, con)
+    statuses = con.execute(
+        "select status from raw.load_ledger where file = ? order by load_id", [name]
+    ).fetchall()
+    assert statuses[-1] == (("loaded",) if name != "stray.csv" else ("rejected",))
+
+
+# ------------------------------------------------------------------ oversized workbooks
+
+
+def _workbook(sheet_xml_edit, *, shared_strings: bytes | None = None) -> bytes:  # noqa: ANN001
+    buf = io.BytesIO()
+    wb = xlsxwriter.Workbook(buf, {"in_memory": True})
+    ws = wb.add_worksheet()
+    ws.write_row(0, 0, ["bureau_code", "month", "police_count"])
+    ws.write_row(1, 0, ["330100", "2024-02", "6"])
+    wb.close()
+    src = zipfile.ZipFile(io.BytesIO(buf.getvalue()))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info in src.infolist():
+            data = src.read(info.filename)
+            if info.filename == "xl/worksheets/sheet1.xml":
+                data = sheet_xml_edit(data.decode()).encode()
+            if info.filename == "xl/sharedStrings.xml" and shared_strings is not None:
+                data = shared_strings
+            dst.writestr(info.filename, data)
+    return out.getvalue()
+
+
+def _far_cell(ref: str):  # noqa: ANN202
+    row = re.sub(r"\D", "", ref)
+
+    def edit(xml: str) -> str:
+        cell = f'<row r="{row}"><c r="{ref}" t="inlineStr"><is><t>x</t></is></c></row>'
+        return xml.replace("</sheetData>", cell + "</sheetData>")
+
+    return edit
+
+
+def _dimension(ref: str):  # noqa: ANN202
+    return lambda xml: re.sub(r'<dimension ref="[^"]*"/>', f'<dimension ref="{ref}"/>', xml)
+
+
+WORKBOOKS = {
+    "declared-A1-XFD1048576": (_dimension("A1:XFD1048576"), "sheet too wide"),
+    "cell-at-XFD1048576": (_far_cell("XFD1048576"), "sheet too wide"),
+    "no-dimension-cell-at-XFD1048576": (
+        lambda xml: _far_cell("XFD1048576")(re.sub(r"<dimension [^>]*/>", "", xml)),
+        "sheet too wide",
+    ),
+    "cell-at-ZZ1048576": (_far_cell("ZZ1048576"), "sheet too large"),
+    "2000-columns": (_far_cell("BXX2"), "sheet too wide"),
+}
+
+
+def test_oversized_workbooks_are_rejected_before_reading_and_the_process_lives(tmp_path: Path):
+    """Run in a child process: before the limits, calamine aborted the interpreter."""
+    inbox = tmp_path / "inbox"
+    _write(inbox / "bureaus" / "b.csv", BUREAUS_CSV)
+    _write(inbox / "police_strength" / "a.csv", STRENGTH_CSV)
+    for name, (edit, _) in WORKBOOKS.items():
+        _write(inbox / "police_strength" / f"{name}.xlsx", _workbook(edit))
+    # a sheet whose declared sizes lie: the archive is corrupt
+    lying = bytearray(_workbook(lambda xml: xml))
+    _write(inbox / "police_strength" / "tampered.xlsx", _tamper_sizes(bytes(lying)))
+    out = tmp_path / "ledger.json"
+    code = (
+        "import duckdb, json, sys\n"
+        "from datetime import date\n"
+        "from pathlib import Path\n"
+        "from ingestion.load import ingest_inbox\n"
+        "con = duckdb.connect()\n"
+        f"ingest_inbox(con, Path({str(inbox)!r}), identity_key=b'h' * 32, run_id='r',"
+        " today=date(2026, 1, 15))\n"
+        "rows = con.execute('select file, status, message from raw.load_ledger').fetchall()\n"
+        f"Path({str(out)!r}).write_text(json.dumps(rows))\n"
+    )
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    ledger = {f: (s, m) for f, s, m in json.loads(out.read_text())}
+    assert ledger["police_strength/a.csv"][0] == "loaded"
+    for name, (_, reason) in WORKBOOKS.items():
+        status, message = ledger[f"police_strength/{name}.xlsx"]
+        assert status == "rejected" and reason in message, (name, message)
+    assert ledger["police_strength/tampered.xlsx"][0] == "rejected"
+
+
+def _tamper_sizes(data: bytes) -> bytes:
+    """The workbook with its sheet's declared uncompressed size shrunk in both headers."""
+    src = zipfile.ZipFile(io.BytesIO(data))
+    info = src.getinfo("xl/worksheets/sheet1.xml")
+    true_size = info.file_size
+    fake = (true_size // 2).to_bytes(4, "little")
+    real = true_size.to_bytes(4, "little")
+    assert data.count(real) >= 2
+    return data.replace(real, fake)
+
+
+def test_a_csv_too_wide_to_be_a_submission_is_rejected():
+    header = ",".join(f"c{i}" for i in range(5000))
+    with pytest.raises(RejectedFile, match="too many columns: 5000"):
+        read_csv((header + "\n" + "," * 4999 + "\n").encode())
+
+
+# ------------------------------------------------------------------ long and multi-line cells
+
+
+def test_a_150000_character_cell_and_a_multi_line_cell_load():
+    note = "备注" * 75_000
+    data = (
+        'bureau_code,month,police_count,note\n330100,2024-01,5,"' + note + '"\n'
+        '330100,2024-02,6,"第一行\n第二行"\n'
+    ).encode()
+    table = read_csv(data)
+    assert table.frame.get_column("c3").to_list() == [note, "第一行\n第二行"]
+    # a ragged file takes the csv module's path: the long cell reads there too
+    ragged = data + b"330100,2024-03,7,x,extra\n"
+    table = read_csv(ragged)
+    assert table.frame.get_column("c3").to_list()[0] == note
+    assert table.ragged == {4: 5}
+
+
+def test_a_cell_beyond_the_limit_is_rejected_naming_its_row():
+    data = (
+        'bureau_code,month,police_count,note\n330100,2024-01,5,ok\n330100,2024-02,6,"'
+        + "x" * (MAX_CELL_CHARS + 1)
+        + '"\n'
+    ).encode()
+    with pytest.raises(RejectedFile, match="a cell of row 3 is longer than"):
+        read_csv(data)
+
+
+# ------------------------------------------------------------------ names that are not UTF-8
+
+
+def test_file_names_that_are_not_utf8_load_and_are_shown_readably(tmp_path: Path):
+    inbox = tmp_path / "inbox"
+    folder = os.fsencode(inbox / "bureaus")
+    os.makedirs(folder)
+    gbk_name = "单位名录.csv".encode("gbk")  # a Windows zip unpacked on Linux
+    _write(Path(os.fsdecode(folder + b"/" + gbk_name)), BUREAUS_CSV)
+    undecodable = b"\xff\xfe-bad.csv"
+    strength = os.fsencode(inbox / "police_strength")
+    os.makedirs(strength)
+    _write(Path(os.fsdecode(strength + b"/" + undecodable)), STRENGTH_CSV)
+    _write(Path(os.fsdecode(os.fsencode(inbox) + b"/" + "散件.csv".encode("gbk"))), "x\n")
+    con, results = _ingest(inbox)
+    ledger = _ledger(con)
+    assert ledger["bureaus/单位名录.csv"][0] == "loaded"
+    assert ledger["police_strength/\\xff\\xfe-bad.csv"][0] == "loaded"
+    assert ledger["散件.csv"][0] == "rejected"
+    for r in results:
+        r.file.encode("utf-8")  # what logs, DuckDB and Dagster metadata receive
+    assert inbox_fingerprint(inbox)
+    from assets.defs.ingestion import summarise
+
+    rejected = [r for r in results if r.status == "rejected"]
+    json.dumps({k: str(v) for k, v in summarise(rejected).items()}).encode("utf-8")
+    str(summarise(rejected)["rejected"]).encode("utf-8")
