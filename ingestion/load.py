@@ -428,16 +428,6 @@ def _loaded(ds: Dataset, job: _Job, ready: _Ready, load_id: int, superseded: int
     )
 
 
-def _bureaus(prepared: PreparedRows) -> list[str] | None:
-    """The bureaus a file's rows name, loaded or quarantined, for the ledger."""
-    if "bureau_code" not in prepared.loaded.columns:
-        return None
-    return sorted(
-        set(prepared.loaded.get_column("bureau_code").drop_nulls().to_list())
-        | set(prepared.quarantined.get_column("bureau_code").drop_nulls().to_list())
-    )
-
-
 def _write_together(
     con: duckdb.DuckDBPyConnection,
     ds: Dataset,
@@ -482,7 +472,7 @@ def _write_together(
                 result, bureaus = _rejected(base, ready.rejection or "", lid), None
             else:
                 result = _loaded(ds, job, ready, lid, superseded[lid])
-                bureaus = _bureaus(ready.prepared)
+                bureaus = ready.prepared.bureau_codes
             results.append(result)
             ledger.append(_ledger_row(lid, run_id, result, bureaus))
         if ledger:

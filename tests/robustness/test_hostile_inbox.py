@@ -366,3 +366,111 @@ def test_file_names_that_are_not_utf8_load_and_are_shown_readably(tmp_path: Path
     rejected = [r for r in results if r.status == "rejected"]
     json.dumps({k: str(v) for k, v in summarise(rejected).items()}).encode("utf-8")
     str(summarise(rejected)["rejected"]).encode("utf-8")
+
+
+# ------------------------------------------------------------------ personal data in the wrong column
+
+
+def _id(first17: str) -> str:
+    weights = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
+    return (
+        first17 + "10X98765432"[sum(int(d) * w for d, w in zip(first17, weights, strict=True)) % 11]
+    )
+
+
+def test_swapped_headers_publish_no_id_number_phone_or_name(tmp_path: Path):
+    """A roster whose bureau_code and id_number labels are swapped puts ID numbers in
+    bureau_code (and the bureau codes in id_number); one whose bureau_code and name labels are
+    swapped puts names there; a police-strength file carries phones in bureau_code. Every such
+    row is quarantined, and nothing of it may reach ops.*: the quarantine, the ledger, alerts."""
+    from assets.defs.publish import build_published_copy
+    from expectations.alerts import _quarantine_candidates
+
+    ids = [_id("33010619900101123"), _id("33010619920202456")]
+    names = ["张晓明", "欧阳·娜娜"]
+    phones = ["13800138000", "0571-87654321"]
+    inbox = tmp_path / "inbox"
+    _write(inbox / "bureaus" / "b.csv", BUREAUS_CSV)
+    tail = "duty,D02,3,2020-01-01"
+    base = "snapshot_month,{0},person_id,{1},{2},category,post_code,level,hire_date\n"
+    rows_ids = "".join(f"2024-01,{i},00000{k},330100,某人,{tail}\n" for k, i in enumerate(ids))
+    _write(inbox / "roster" / "ids.csv", base.format("bureau_code", "id_number", "name") + rows_ids)
+    rows_names = "".join(
+        f"2024-01,{n},10000{k},{ids[k]},330100,{tail}\n" for k, n in enumerate(names)
+    )
+    _write(
+        inbox / "roster" / "names.csv", base.format("bureau_code", "id_number", "name") + rows_names
+    )
+    phone_rows = "".join(f"{p},2024-01,5\n" for p in phones) + "330100,2024-02,6\n"
+    _write(inbox / "police_strength" / "p.csv", STRENGTH_HEADER + phone_rows)
+    work = tmp_path / "work.duckdb"
+    con = duckdb.connect(str(work))
+    ingest_inbox(con, inbox, identity_key=KEY, run_id="r", today=TODAY)
+    assert con.execute("select count(*) from raw.quarantine").fetchall() == [(6,)]
+    quarantined = con.execute(
+        "select file, row_number, bureau_code, reasons from raw.quarantine order by file, row_number"
+    ).fetchall()
+    # the reason and the row number are shown, the value masked; no bureau is named
+    assert [(f, r, b) for f, r, b, _ in quarantined] == [
+        ("police_strength/p.csv", 2, None),
+        ("police_strength/p.csv", 3, None),
+        ("roster/ids.csv", 2, None),
+        ("roster/ids.csv", 3, None),
+        ("roster/names.csv", 2, None),
+        ("roster/names.csv", 3, None),
+    ]
+    unknown = "单位代码(bureau_code)：未知单位 (unknown bureau: ***)"
+    assert all(unknown in reasons for *_, reasons in quarantined)
+    ledger_codes = con.execute(
+        "select file, bureau_codes from raw.load_ledger order by file"
+    ).fetchall()
+    assert ledger_codes == [
+        ("bureaus/b.csv", '["330100"]'),
+        ("police_strength/p.csv", '["330100"]'),
+        ("roster/ids.csv", "[]"),
+        ("roster/names.csv", "[]"),
+    ]
+    candidates = _quarantine_candidates(con, "r")
+    assert {c.bureau_code for c in candidates} == {None}
+    con.close()
+
+    published = tmp_path / "published.duckdb"
+    build_published_copy(work, published)
+    pub = duckdb.connect(str(published), read_only=True)
+    texts = []
+    for table in ("load_ledger", "quarantine"):
+        for row in pub.execute(f"select * from ops.{table}").fetchall():
+            texts += [str(v) for v in row]
+    pub.close()
+    for c in candidates:
+        texts.append(c.message)
+    blob = "\n".join(texts)
+    for secret in [*ids, *names, *phones, "87654321", "13800138000"]:
+        assert secret not in blob, secret
+
+
+def test_an_unknown_bureau_code_is_shown_in_its_reason_not_as_the_rows_bureau():
+    table = read_csv((STRENGTH_HEADER + "339999,2024-01,5\n330100,2024-01,6\n").encode())
+    from ingestion.rows import prepare_rows
+    from ingestion.schemas import DATASETS
+
+    prepared = prepare_rows(
+        DATASETS["police_strength"], table, known_bureaus={"330100"}, identity_key=KEY, today=TODAY
+    )
+    row = prepared.quarantined.to_dicts()[0]
+    assert row["bureau_code"] is None
+    assert row["reasons"] == ["单位代码(bureau_code)：未知单位 (unknown bureau: 339999)"]
+    assert prepared.bureau_codes == ["330100"]
+
+
+def test_the_one_masking_function_keeps_codes_and_masks_what_looks_personal():
+    from ingestion.masking import mask
+
+    assert mask("身份证 330102199001011234 电话 13800138000 单位 330102") == (
+        "身份证 *** 电话 *** 单位 330102"
+    )
+    assert mask("33010219900101123X") == "***"
+    assert mask("张三") == mask("欧阳·娜娜") == "***"
+    assert mask("0571-87654321") == mask("138 0013 8000") == "***"
+    for kept in ["330100", "330100000000", "杭州市公安局西湖区分局", "2024-01-31", "D02"]:
+        assert mask(kept) == kept
