@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ingestion.errors import RejectedFile
+from ingestion.masking import mask
 from ingestion.schemas import DATASETS
 
 ACCEPTED_SUFFIXES = (".csv", ".xlsx")
@@ -128,20 +129,23 @@ def _walk_dataset(folder: Path, dataset: str, files: list[Path], strays: list[St
 
 
 def _walk_nested(folder: Path, dataset: str | None, reason: str, strays: list[Stray]) -> None:
-    """A folder whose files can belong to no dataset: every entry is a stray, at any depth."""
-    for path, st, exc in _entries(folder):
-        if exc is not None or st is None:
-            strays.append(_unlistable(path, dataset, exc or OSError()))
-            continue
-        if _ignored_name(path.name):
-            continue
-        special = _stray_of(path, st, dataset)
-        if special is not None:
-            strays.append(special)
-        elif stat.S_ISDIR(st.st_mode):
-            _walk_nested(path, dataset, reason, strays)
-        else:
-            strays.append(Stray(path, dataset, reason))
+    """A folder whose files can belong to no dataset: every entry is a stray, at any depth
+    (walked with a stack: nesting is bounded by the file system, not by Python's recursion)."""
+    stack = [folder]
+    while stack:
+        for path, st, exc in _entries(stack.pop()):
+            if exc is not None or st is None:
+                strays.append(_unlistable(path, dataset, exc or OSError()))
+                continue
+            if _ignored_name(path.name):
+                continue
+            special = _stray_of(path, st, dataset)
+            if special is not None:
+                strays.append(special)
+            elif stat.S_ISDIR(st.st_mode):
+                stack.append(path)
+            else:
+                strays.append(Stray(path, dataset, reason))
 
 
 def scan(inbox: Path) -> Inbox:
@@ -165,7 +169,7 @@ def scan(inbox: Path) -> Inbox:
         elif dataset is not None:
             _walk_dataset(path, dataset, result.files[dataset], result.strays)
         else:
-            reason = f"未知的数据集文件夹 {display_name(name)} (not a known dataset folder)"
+            reason = f"未知的数据集文件夹 {mask(display_name(name))} (not a known dataset folder)"
             _walk_nested(path, None, reason, result.strays)
     return result
 
@@ -254,9 +258,10 @@ def _too_large(size: int, limit: int) -> RejectedFile:
     )
 
 
-def read_inbox_file(path: Path, inbox: Path, *, limit: int = MAX_FILE_BYTES) -> bytes:
-    """The bytes of a regular file inside the inbox, no larger than `limit`, never following
-    a link. Anything else, and any error reading it, is that file's rejection."""
+def read_inbox_file(path: Path, inbox: Path, *, limit: int | None = None) -> bytes:
+    """The bytes of a regular file inside the inbox, no larger than `limit` (MAX_FILE_BYTES),
+    never following a link. Anything else, and any error reading it, is that file's rejection."""
+    limit = MAX_FILE_BYTES if limit is None else limit
     fd = _open_fd(path, inbox)
     try:
         with os.fdopen(fd, "rb") as fh:

@@ -38,6 +38,7 @@ from ingestion.errors import RejectedFile
 from ingestion.filehash import HashCache, Stamp, sha256_bytes
 from ingestion.identity import key_fingerprint
 from ingestion.lookahead import ordered_prefetch
+from ingestion.masking import mask
 from ingestion.readers import RawTable, read_csv, read_xlsx
 from ingestion.rows import PreparedRows, prepare_many
 from ingestion.schemas import DATASETS, Dataset, create_raw_layer
@@ -159,7 +160,9 @@ def _rejected(result: FileResult, reason: str, load_id: int) -> FileResult:
         dataset=result.dataset,
         sha256=result.sha256,
         status="rejected",
-        message=reason,
+        # A reason may quote the file (a reader's error, a folder's name): the ledger is
+        # published, so anything personal in it is masked.
+        message=mask(reason),
         load_id=load_id,
     )
 

@@ -5,8 +5,8 @@ last cell a sheet names, 32 bytes a cell, and aborts the process — no exceptio
 stderr — when that allocation fails: one cell at XFD1048576 in a 2 KB file asks for 512 GB.
 It also inflates the sheet and the shared strings whole. Neither can be configured, so the
 archive is checked here first: its members and their declared sizes, the first sheet's
-declared dimension, and (streamed, under a byte budget, so a lying size cannot inflate
-unbounded) the cell references the sheet actually holds.
+declared dimension, and (streamed; zipfile stops at the declared size and checks the CRC,
+so a lying size cannot inflate unbounded) the cell positions the sheet actually holds.
 """
 
 from __future__ import annotations
@@ -47,16 +47,18 @@ def _column_number(letters: bytes | str) -> int:
     return n
 
 
-def _too_big(rows: int, cols: int, what: str) -> None:
+def _too_big(rows: int, cols: int, what: tuple[str, str]) -> None:
+    """`what`: which extent was measured, in Chinese and in English."""
+    zh, en = what
     if cols > MAX_COLUMNS:
         raise RejectedFile(
-            f"工作表列数过多：{what} {cols} 列，上限 {MAX_COLUMNS} 列；请删除多余的空列后另存 "
-            f"(sheet too wide: {what} {cols} columns, limit {MAX_COLUMNS})"
+            f"工作表列数过多：{zh} {cols} 列，上限 {MAX_COLUMNS} 列；请删除多余的空列后另存 "
+            f"(sheet too wide: {en} {cols} columns, limit {MAX_COLUMNS})"
         )
     if rows * cols > MAX_CELLS:
         raise RejectedFile(
-            f"工作表过大：{what} {rows} 行 × {cols} 列，上限 {MAX_CELLS} 个单元格；"
-            f"请删除多余的空行空列后另存 (sheet too large: {what} {rows} x {cols} cells, "
+            f"工作表过大：{zh} {rows} 行 × {cols} 列，上限 {MAX_CELLS} 个单元格；"
+            f"请删除多余的空行空列后另存 (sheet too large: {en} {rows} x {cols} cells, "
             f"limit {MAX_CELLS})"
         )
 
@@ -128,7 +130,11 @@ def _scan_sheet(zf: zipfile.ZipFile, name: str) -> None:
                 min_col = col if min_col is None else min(min_col, col)
                 if row > max_row or col > max_col:
                     max_row, max_col = max(max_row, row), max(max_col, col)
-                    _too_big(max_row - min_row + 1, max_col - min_col + 1, "单元格范围")
+                    _too_big(
+                        max_row - min_row + 1,
+                        max_col - min_col + 1,
+                        ("单元格范围", "cells span"),
+                    )
 
 
 def _check_dimension(ref: str) -> None:
@@ -139,7 +145,11 @@ def _check_dimension(ref: str) -> None:
         return  # the reader ignores a malformed dimension
     rows = [int(c.group(2)) for c in cells if c]
     cols = [_column_number(c.group(1)) for c in cells if c]
-    _too_big(max(rows) - min(rows) + 1, max(cols) - min(cols) + 1, f"声明范围 {ref}")
+    _too_big(
+        max(rows) - min(rows) + 1,
+        max(cols) - min(cols) + 1,
+        (f"声明范围 {ref}", f"declared range {ref}"),
+    )
 
 
 def check_xlsx(data: bytes) -> None:

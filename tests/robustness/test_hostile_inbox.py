@@ -474,3 +474,83 @@ def test_the_one_masking_function_keeps_codes_and_masks_what_looks_personal():
     assert mask("0571-87654321") == mask("138 0013 8000") == "***"
     for kept in ["330100", "330100000000", "杭州市公安局西湖区分局", "2024-01-31", "D02"]:
         assert mask(kept) == kept
+
+
+# ------------------------------------------------------------------ neighbours
+
+
+def test_a_folder_that_cannot_be_listed_is_in_the_ledger_and_the_rest_loads(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+):
+    import ingestion.discover as discover
+
+    inbox = tmp_path / "inbox"
+    _write(inbox / "bureaus" / "b.csv", BUREAUS_CSV)
+    _write(inbox / "police_strength" / "a.csv", STRENGTH_CSV)
+    _write(inbox / "quotas" / "q.csv", "bureau_code,year,quota_total\n330100,2024,10\n")
+    denied = inbox / "quotas"
+    real = os.scandir
+
+    def scandir(path):  # noqa: ANN001, ANN202 - as mode 000 does for a non-root user
+        if Path(path) == denied:
+            raise PermissionError(13, "Permission denied", str(path))
+        return real(path)
+
+    monkeypatch.setattr(discover.os, "scandir", scandir)
+    con, _ = _ingest(inbox)
+    ledger = _ledger(con)
+    assert ledger["quotas"] == (
+        "rejected",
+        "文件夹无法读取 (cannot list folder: Permission denied)",
+    )
+    assert ledger["police_strength/a.csv"][0] == "loaded"
+
+
+def test_a_file_over_the_size_limit_is_rejected_before_it_is_read(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+):
+    import ingestion.discover as discover
+
+    inbox = tmp_path / "inbox"
+    _write(inbox / "bureaus" / "b.csv", BUREAUS_CSV)
+    _write(inbox / "police_strength" / "a.csv", STRENGTH_CSV)
+    _write(inbox / "police_strength" / "big.csv", STRENGTH_CSV + "330100,2024-02,6\n" * 200)
+    monkeypatch.setattr(discover, "MAX_FILE_BYTES", 1000)
+    con, _ = _ingest(inbox)
+    ledger = _ledger(con)
+    assert ledger["police_strength/a.csv"][0] == "loaded"
+    status, message = ledger["police_strength/big.csv"]
+    assert status == "rejected" and "file too large" in (message or "")
+
+
+def test_folders_nested_deeper_than_pythons_recursion_limit_are_walked(tmp_path: Path):
+    inbox = tmp_path / "inbox"
+    _write(inbox / "bureaus" / "b.csv", BUREAUS_CSV)
+    deep = inbox / "police_strength"
+    deep.mkdir()
+    for _ in range(sys.getrecursionlimit() + 50):
+        deep = deep / "d"
+        os.mkdir(deep)  # one level at a time: makedirs itself recurses
+    (deep / "x.csv").write_text(STRENGTH_CSV)
+    con, _ = _ingest(inbox)
+    rejected = con.execute("select message from raw.load_ledger where status = 'rejected'")
+    assert rejected.fetchall() == [
+        ("文件位于数据集文件夹的子文件夹中 (file in a sub-folder of a dataset folder)",)
+    ]
+
+
+def test_submitted_text_in_ledger_messages_and_check_examples_is_masked(tmp_path: Path):
+    from expectations.gxrun import show_value
+
+    inbox = tmp_path / "inbox"
+    _write(inbox / "bureaus" / "b.csv", BUREAUS_CSV)
+    _write(inbox / "13800138000" / "x.csv", STRENGTH_CSV)  # a folder named after a phone
+    con, _ = _ingest(inbox)
+    (message,) = con.execute(
+        "select message from raw.load_ledger where status = 'rejected'"
+    ).fetchone()
+    assert "13800138000" not in message and "***" in message
+    # values a failing check shows as examples (published in ops.dq_results)
+    assert show_value("张晓明") == "***"
+    assert show_value("33010219900101123X") == "***"
+    assert show_value("2024-13") == "2024-13"
