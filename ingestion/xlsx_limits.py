@@ -95,14 +95,84 @@ def _first_sheet(zf: zipfile.ZipFile) -> str | None:
 
 
 def _scan_sheet(zf: zipfile.ZipFile, name: str) -> None:
-    """Follow the cell positions the sheet declares or implies, as a reader would place them,
-    and refuse as soon as the rectangle they span exceeds the limits."""
+    """Refuse the sheet when the rectangle its cells span exceeds the limits.
+
+    Sheets written by Excel and by libraries name every row and cell (`<row r="7">`,
+    `<c r="B7">`). When every cell is named with one column letter and a row under 1,000,000,
+    the rectangle is at most 26 x 999,999 cells (0.8 GB in the reader): within what a machine
+    has, so such a sheet is let through after a few searches per block, at the speed of bytes.
+    Anything else — wider sheets, unnamed positions, longer rows — is followed tag by tag
+    against the limits, as the reader places the cells (`_scan_sheet_exactly`).
+    """
     info = zf.getinfo(name)
+    last = width = 0  # last row and widest column of the named cells so far
+    tail = b""
+    # zipfile stops at the declared size and then fails the checksum: a lying size is caught.
+    with zf.open(info) as fh:
+        while block := fh.read(1 << 20):
+            data = tail + block
+            cut = data.rfind(b">") + 1
+            data, tail = data[:cut], data[cut:]
+            if b"<dimension" in data:
+                ref = re.search(rb"<dimension\b[^>]*>", data)
+                attr = _ATTR_REF.search(ref.group(0)) if ref else None
+                if attr:
+                    _check_dimension(attr.group(1).decode("ascii", "replace"))
+            # Tags are lower case: with capitals as A and digits as 0, a cell named by one
+            # letter and up to six digits reads `<c r="A0`, and a wider or longer one shows.
+            shape = data.translate(_SHAPE)
+            cells = shape.count(b"<c ") + shape.count(b"<c>") + shape.count(b"<c/>")
+            rows = shape.count(b"<row ") + shape.count(b"<row>")
+            named = (
+                cells == shape.count(b'<c r="A')
+                and rows == shape.count(b'<row r="0')
+                and b":c " not in data
+                and b":row " not in data
+            )
+            if not named:
+                _scan_sheet_exactly(zf, info)
+                return
+            if b'<c r="A0000000' in shape or b'<c r="AA' in shape:
+                # wider than Z, or a row of seven digits: measure the named cells
+                last, width = _named_extent(data, shape, last, width)
+                # from row 1 and column A: a rectangle at least as large as the reader's
+                _too_big(last, width, ("单元格范围", "cells span"))
+            else:
+                last = max(last, _last_row_tag(data))
+                width = max(width, 26)
+
+
+def _last_row_tag(data: bytes) -> int:
+    return max((int(n) for n in _ROW_NUMBER.findall(data)), default=0)
+
+
+def _named_extent(data: bytes, shape: bytes, last: int, width: int) -> tuple[int, int]:
+    """(last row, widest column) so far, with a block whose cells are all named."""
+    last = max(last, _last_row_tag(data))
+    width = max([width, 26, *(_column_number(m) for m in set(_WIDE_COLUMN.findall(data)))])
+    # a cell's own row may lie beyond every row tag's: read those with more digits
+    longer = b"0" * (len(str(last)) + 1)
+    if any(b'<c r="' + letters + longer in shape for letters in (b"A", b"AA", b"AAA")):
+        rows = (int(m) for m in _CELL_ROW.findall(data) if len(m) >= len(longer))
+        last = max(last, *rows)
+    return last, width
+
+
+_ROW_NUMBER = re.compile(rb'<row r="(\d+)"')
+_WIDE_COLUMN = re.compile(rb'<c r="([A-Z]{2,3})\d')
+_CELL_ROW = re.compile(rb'<c r="[A-Z]{1,3}(\d+)"')
+
+
+_SHAPE = bytes.maketrans(b"ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789", b"A" * 26 + b"0" * 10)
+
+
+def _scan_sheet_exactly(zf: zipfile.ZipFile, info: zipfile.ZipInfo) -> None:
+    """Follow the cell positions the sheet declares or implies, tag by tag, as a reader
+    places them, and refuse as soon as the rectangle they span exceeds the limits."""
     min_row = min_col = None
     max_row = max_col = 0
     row = col = 0
     tail = b""
-    # zipfile stops at the declared size and then fails the checksum: a lying size is caught.
     with zf.open(info) as fh:
         while block := fh.read(1 << 20):
             data = tail + block
@@ -111,10 +181,7 @@ def _scan_sheet(zf: zipfile.ZipFile, name: str) -> None:
             for m in _TAG.finditer(data, 0, cut):
                 kind, attrs = m.group(1), m.group(2)
                 if kind == b"dimension":
-                    ref = _ATTR_REF.search(attrs)
-                    if ref:
-                        _check_dimension(ref.group(1).decode("ascii", "replace"))
-                    continue
+                    continue  # checked by the caller
                 ref = _ATTR_R.search(attrs)
                 if kind == b"row":
                     row = int(ref.group(2)) if ref and ref.group(2) else row + 1

@@ -524,15 +524,22 @@ def test_a_file_over_the_size_limit_is_rejected_before_it_is_read(
 
 
 def test_folders_nested_deeper_than_pythons_recursion_limit_are_walked(tmp_path: Path):
+    """Nesting is bounded by the file system, not by Python's stack. The limit is lowered for
+    the walk rather than the folders made deeper: a tree deeper than the usual limit would
+    break every later clean-up of pytest's temp folders (shutil.rmtree recurses)."""
     inbox = tmp_path / "inbox"
     _write(inbox / "bureaus" / "b.csv", BUREAUS_CSV)
-    deep = inbox / "police_strength"
-    deep.mkdir()
-    for _ in range(sys.getrecursionlimit() + 50):
-        deep = deep / "d"
-        os.mkdir(deep)  # one level at a time: makedirs itself recurses
-    (deep / "x.csv").write_text(STRENGTH_CSV)
-    con, _ = _ingest(inbox)
+    _write(inbox / "police_strength" / ("d/" * 300) / "x.csv", STRENGTH_CSV)
+    depth = 0
+    frame = sys._getframe()
+    while frame is not None:
+        depth, frame = depth + 1, frame.f_back
+    limit = sys.getrecursionlimit()
+    sys.setrecursionlimit(depth + 200)
+    try:
+        con, _ = _ingest(inbox)
+    finally:
+        sys.setrecursionlimit(limit)
     rejected = con.execute("select message from raw.load_ledger where status = 'rejected'")
     assert rejected.fetchall() == [
         ("文件位于数据集文件夹的子文件夹中 (file in a sub-folder of a dataset folder)",)
