@@ -259,6 +259,21 @@ WORKBOOKS = {
     ),
     "cell-at-ZZ1048576": (_far_cell("ZZ1048576"), "sheet too large"),
     "2000-columns": (_far_cell("BXX2"), "sheet too wide"),
+    # a cell named far below the row holding it
+    "row-2-holding-A1048576": (
+        lambda xml: xml.replace(
+            "</sheetData>",
+            '<row r="3"><c r="A1048576" t="inlineStr"><is><t>x</t></is></c></row></sheetData>',
+        ),
+        "sheet too large",
+    ),
+    # cells without names are placed one after the other
+    "2000-unnamed-cells": (
+        lambda xml: xml.replace(
+            "</sheetData>", '<row r="3">' + "<c><v>1</v></c>" * 2000 + "</row></sheetData>"
+        ),
+        "sheet too wide",
+    ),
 }
 
 
@@ -269,6 +284,11 @@ def test_oversized_workbooks_are_rejected_before_reading_and_the_process_lives(t
     _write(inbox / "police_strength" / "a.csv", STRENGTH_CSV)
     for name, (edit, _) in WORKBOOKS.items():
         _write(inbox / "police_strength" / f"{name}.xlsx", _workbook(edit))
+    # a sheet 40 columns wide, and one whose cells carry no names, are read
+    wide = _workbook(lambda xml: _far_cell("AN2")(xml))
+    _write(inbox / "police_strength" / "wide.xlsx", wide)
+    unnamed = _workbook(lambda xml: re.sub(r' r="[A-Z]+\d+"', "", xml))
+    _write(inbox / "police_strength" / "unnamed.xlsx", unnamed)
     # a sheet whose declared sizes lie: the archive is corrupt
     lying = bytearray(_workbook(lambda xml: xml))
     _write(inbox / "police_strength" / "tampered.xlsx", _tamper_sizes(bytes(lying)))
@@ -292,6 +312,8 @@ def test_oversized_workbooks_are_rejected_before_reading_and_the_process_lives(t
         status, message = ledger[f"police_strength/{name}.xlsx"]
         assert status == "rejected" and reason in message, (name, message)
     assert ledger["police_strength/tampered.xlsx"][0] == "rejected"
+    assert ledger["police_strength/wide.xlsx"] == ("loaded", None)
+    assert ledger["police_strength/unnamed.xlsx"] == ("loaded", None)
 
 
 def _tamper_sizes(data: bytes) -> bytes:
