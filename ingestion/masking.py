@@ -12,8 +12,6 @@ from __future__ import annotations
 
 import re
 
-import polars as pl
-
 MASK = "***"
 
 # An 18-character ID number (17 digits and a digit or X) or a 15-digit one, a mobile number
@@ -45,11 +43,6 @@ def mask(text: str | None) -> str | None:
     if _NAME.match(stripped):
         return MASK
     return _PERSONAL_DIGITS.sub(_digits_personal, text)
-
-
-def mask_expr(expr: pl.Expr) -> pl.Expr:
-    """`mask` over a text column."""
-    return expr.map_elements(mask, return_dtype=pl.String, skip_nulls=True)
 
 
 def looks_personal(text: str | None) -> bool:

@@ -12,7 +12,7 @@ from ingestion import normalise as nz
 from ingestion.errors import RejectedFile
 from ingestion.headers import HeaderMatch, match_header
 from ingestion.identity import hash_column
-from ingestion.masking import looks_personal, mask_expr
+from ingestion.masking import looks_personal
 from ingestion.readers import RawTable
 from ingestion.schemas import BUREAU_SCOPED, PAYROLL_ZERO_WHEN_EMPTY, SQL_TYPES, Dataset
 
@@ -307,12 +307,7 @@ def prepare_many(
             pl.when(
                 pl.col("bureau_code").is_not_null()
                 & ~pl.col("bureau_code").is_in(sorted(known_bureaus))
-            ).then(
-                # the code as written, with anything personal masked: reasons are published
-                pl.lit("单位代码(bureau_code)：未知单位 (unknown bureau: ")
-                + mask_expr(pl.col("bureau_code").str.slice(0, 40))
-                + pl.lit(")")
-            )
+            ).then(pl.lit("单位代码(bureau_code)：未知单位 (unknown bureau)"))
         )
     if ds.name == "bureaus":
         listed = out.get_column("bureau_code").drop_nulls().unique().to_list()
@@ -356,8 +351,9 @@ def prepare_many(
         )
     # A quarantined row's bureau code was not validated: it is the row's bureau (published
     # in ops.quarantine, alerts go to that bureau) only when it is a known bureau's code.
-    # Anything else — swapped headers put ID numbers and names there — stays in raw_values;
-    # the unknown-bureau reason shows it masked.
+    # Anything else — swapped headers put ID numbers and names there — stays in raw_values:
+    # the reason and the row number tell the sender where to look, and a reason never
+    # repeats a cell (a value of any column may be personal).
     written = pl.col("_src_bureau_code")
     bad_rows = out.filter(bad).select(
         "_file",
