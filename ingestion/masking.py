@@ -2,9 +2,10 @@
 
 The raw layer keeps rows as submitted; everything under schema `ops` is published. Submitted
 text that reaches a published column without its own column having been validated (a
-quarantined row's bureau code, a file name) goes through `mask` first: an ID number, a phone
-number or a person's name inside it is replaced by `***`. The test is deliberately wide — a
-masked bureau code still tells a steward the row was wrong; an unmasked ID number cannot be
+rejection reason quoting a reader's error or a folder's name, the failing values a check
+quotes, the file names and reasons an alert quotes) goes through `mask` first: an ID number,
+a phone number or a person's name inside it is replaced by `***`. The test is deliberately
+wide: a masked value still tells a steward where to look; an unmasked ID number cannot be
 taken back once published.
 """
 
@@ -20,7 +21,7 @@ MASK = "***"
 _PERSONAL_DIGITS = re.compile(
     r"(?<!\d)(?:\d{7,}[Xx]?|0\d{2,3}-\d{7,8}|1\d{2}[- ]\d{4}[- ]\d{4})(?!\d)"
 )
-# A whole value of two to four Chinese characters (a middle dot for minority names) is read
+# A whole value of two to five Chinese characters (a middle dot for minority names) is read
 # as a name.
 _NAME = re.compile(r"^[\u3400-\u9fff][\u3400-\u9fff·•]{1,4}$")
 
