@@ -35,13 +35,8 @@ OUTSIDE_REASON = "文件不在任何数据集文件夹中 (file outside a datase
 SUBFOLDER_REASON = "文件位于数据集文件夹的子文件夹中 (file in a sub-folder of a dataset folder)"
 
 
-def is_ignored(path: Path, inbox: Path) -> bool:
-    """Hidden files and folders (`.*`) and Excel lock files (`~$*`) are not submissions."""
-    rel = path.relative_to(inbox)
-    return any(part.startswith(".") for part in rel.parts) or path.name.startswith("~$")
-
-
 def _ignored_name(name: str) -> bool:
+    """Hidden files and folders (`.*`) and Excel lock files (`~$*`) are not submissions."""
     return name.startswith(".") or name.startswith("~$")
 
 
