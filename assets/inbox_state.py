@@ -3,30 +3,36 @@
 from __future__ import annotations
 
 import hashlib
+import os
 from collections.abc import Iterator
 from pathlib import Path
 
 from assets.resources import AuxwatchSettings
-from ingestion.discover import is_ignored
+from ingestion.discover import scan
 
 
 def inbox_files(inbox: Path) -> Iterator[Path]:
-    """Every file the pipeline would look at, in a stable order."""
-    if not inbox.is_dir():
-        return
-    for path in sorted(inbox.rglob("*")):
-        # Hidden files and Excel lock files are not submissions (inputs.md, "Bad input").
-        if path.is_file() and not is_ignored(path, inbox):
-            yield path
+    """Every inbox entry the pipeline would record (dataset files, and the strays it rejects:
+    links, special files, files in the wrong place), in a stable order. Hidden files and
+    Excel lock files are not submissions (inputs.md, "Bad input"); links are not followed."""
+    found = scan(inbox)
+    paths = [p for files in found.files.values() for p in files]
+    paths += [s.path for s in found.strays]
+    yield from sorted(paths)
 
 
 def inbox_fingerprint(inbox: Path) -> str:
-    """A digest of (path, size, mtime) of every inbox file: changes when a file is added,
-    replaced or edited, without reading any file's contents."""
+    """A digest of (path, size, mtime) of every inbox entry, links taken as themselves:
+    changes when a file is added, replaced or edited, without reading any file's contents."""
     h = hashlib.sha256()
     for path in inbox_files(inbox):
-        st = path.stat()
-        h.update(f"{path.relative_to(inbox).as_posix()}\0{st.st_size}\0{st.st_mtime_ns}\n".encode())
+        try:
+            st = path.lstat()
+            stamp = f"{st.st_size}\0{st.st_mtime_ns}"
+        except OSError:  # vanished since listed
+            stamp = "gone"
+        # Names are bytes on Linux: a name that is not UTF-8 is hashed as its bytes.
+        h.update(os.fsencode(path.relative_to(inbox).as_posix()) + f"\0{stamp}\n".encode())
     return h.hexdigest()
 
 

@@ -23,13 +23,14 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import re
 import time
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 import duckdb
+
+from ingestion.masking import mask
 
 from .config import AlertConfig, DQConfig
 from .results import CheckResult
@@ -67,17 +68,15 @@ LABELS = {
     "mart_present": "公开表缺失",
 }
 
-# ID numbers, phone numbers and any long digit run: never in an alert (schema ops is public).
-_PII_DIGITS = re.compile(r"\d{6,}[\dXx]?")
-
 
 def label(check_name: str) -> str:
     return LABELS.get(check_name.split(":")[0], check_name)
 
 
 def scrub(text: str) -> str:
-    """Mask digit runs long enough to be an ID number or a phone number."""
-    return _PII_DIGITS.sub(lambda m: m.group(0) if len(m.group(0)) <= 6 else "***", text)
+    """Submitted text (file names, reasons) in an alert, with ID numbers, phones and names
+    masked: schema ops is public."""
+    return mask(text) or ""
 
 
 @dataclass

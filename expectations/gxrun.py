@@ -20,6 +20,8 @@ from typing import Any
 
 import pandas as pd
 
+from ingestion.masking import mask
+
 from .results import CheckResult
 
 log = logging.getLogger(__name__)
@@ -176,4 +178,5 @@ def show_value(value: object) -> str:
         return str(value)[:10]
     if isinstance(value, tuple | list):
         return "(" + ", ".join(show_value(v) for v in value) + ")"
-    return str(value)[:40]
+    # submitted text: results are published, so anything personal in it is masked
+    return mask(str(value)[:40]) or ""

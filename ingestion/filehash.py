@@ -43,19 +43,11 @@ class Stamp:
 
     @classmethod
     def of(cls, path: Path) -> Stamp:
-        st = path.stat()
+        st = path.lstat()  # the entry itself: inbox links are never followed
         return cls(st.st_size, st.st_mtime_ns, st.st_ctime_ns)
 
     def settled(self, now_ns: int) -> bool:
         return now_ns - max(self.mtime_ns, self.ctime_ns) >= SETTLE_NS
-
-
-def sha256_file(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def sha256_bytes(data: bytes) -> str:

@@ -15,6 +15,7 @@ files come from a cache (`filehash`) instead of being recomputed. See ingestion/
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections.abc import Callable, Sequence
 from contextlib import closing
@@ -25,11 +26,19 @@ from pathlib import Path
 import duckdb
 import polars as pl
 
-from ingestion.discover import ACCEPTED_SUFFIXES, dataset_files, scan
+from ingestion.discover import (
+    ACCEPTED_SUFFIXES,
+    dataset_files,
+    hash_inbox_file,
+    read_inbox_file,
+    relative_name,
+    scan,
+)
 from ingestion.errors import RejectedFile
-from ingestion.filehash import HashCache, Stamp, sha256_bytes, sha256_file
+from ingestion.filehash import HashCache, Stamp, sha256_bytes
 from ingestion.identity import key_fingerprint
 from ingestion.lookahead import ordered_prefetch
+from ingestion.masking import mask
 from ingestion.readers import RawTable, read_csv, read_xlsx
 from ingestion.rows import PreparedRows, prepare_many
 from ingestion.schemas import DATASETS, Dataset, create_raw_layer
@@ -151,7 +160,9 @@ def _rejected(result: FileResult, reason: str, load_id: int) -> FileResult:
         dataset=result.dataset,
         sha256=result.sha256,
         status="rejected",
-        message=reason,
+        # A reason may quote the file (a reader's error, a folder's name): the ledger is
+        # published, so anything personal in it is masked.
+        message=mask(reason),
         load_id=load_id,
     )
 
@@ -277,32 +288,49 @@ class _Ready:
     sha256: str
     prepared: PreparedRows | None = None
     rejection: str | None = None  # both None: the bytes were seen before, nothing was read
+    unread: bool = False  # the file could not be read: sha256 stands for its place and state
 
 
-def _read(job: _Job, seen: frozenset[str] | set[str]) -> tuple[str, RawTable | str | None]:
+def _unread_digest(job: _Job) -> str:
+    """Stands for the digest of a file that could not be read: one per place and state of the
+    file, so an unchanged unreadable file is rejected once, and again once it changes."""
+    stamp = job.stamp
+    token = f"unread\0{job.file}\0{stamp.size}\0{stamp.mtime_ns}\0{stamp.ctime_ns}"
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+def _read(
+    job: _Job, seen: frozenset[str] | set[str], inbox: Path
+) -> tuple[str, RawTable | str | None]:
     """The file's digest and its table; a rejection reason instead of a table when it cannot
     be read; None when its bytes were seen before (nothing is read then)."""
     path = job.path
     suffix = path.suffix.lower()
-    data: bytes | None = None
-    if job.sha256 is not None:
-        sha = job.sha256
-    elif suffix == ".csv":
+    if job.sha256 is not None and job.sha256 in seen:
+        return job.sha256, None
+    if suffix not in ACCEPTED_SUFFIXES:
+        # Not read at all: a digest of the file names it in the ledger.
+        try:
+            sha = job.sha256 or hash_inbox_file(path, inbox)
+        except RejectedFile as exc:
+            sha = _unread_digest(job)
+            return (sha, None) if sha in seen else (sha, str(exc))
+        if sha in seen:
+            return sha, None
+        return sha, f"不支持的文件类型 {path.suffix or '(无扩展名)'}：仅接受 .csv 与 .xlsx"
+    try:
         # Hash the very bytes that are parsed: one read, and no window for them to differ.
-        data = path.read_bytes()
-        sha = sha256_bytes(data)
-    else:
-        sha = sha256_file(path)
+        data = read_inbox_file(path, inbox)
+    except RejectedFile as exc:
+        sha = _unread_digest(job)
+        return (sha, None) if sha in seen else (sha, str(exc))
+    sha = sha256_bytes(data) if job.sha256 is None else job.sha256
     if sha in seen:
         return sha, None
     try:
-        if suffix not in ACCEPTED_SUFFIXES:
-            raise RejectedFile(
-                f"不支持的文件类型 {path.suffix or '(无扩展名)'}：仅接受 .csv 与 .xlsx"
-            )
         if suffix == ".csv":
-            return sha, read_csv(path.read_bytes() if data is None else data)
-        return sha, read_xlsx(path)
+            return sha, read_csv(data)
+        return sha, read_xlsx(data)
     except RejectedFile as exc:
         return sha, str(exc)
 
@@ -318,6 +346,7 @@ def _read_and_prepare(
     known_bureaus: Callable[[], set[str] | frozenset[str]],
     identity_key: bytes,
     today: date,
+    inbox: Path,
 ) -> list[Outcome]:
     """Everything about a chunk of files that does not touch the database; safe on a worker
     thread. The files readable as tables are typed together (`rows.prepare_many`, same rows as
@@ -327,14 +356,14 @@ def _read_and_prepare(
     tables: dict[int, tuple[str, RawTable]] = {}
     for k, job in enumerate(jobs):
         try:
-            sha, table = _read(job, seen)
+            sha, table = _read(job, seen, inbox)
         except Exception as exc:  # noqa: BLE001 - raised again on the file's turn
             outcomes[k] = exc
             continue
         if isinstance(table, RawTable):
             tables[k] = (sha, table)
         else:
-            outcomes[k] = _Ready(sha, rejection=table)
+            outcomes[k] = _Ready(sha, rejection=table, unread=sha == _unread_digest(job))
     if tables:
         batch = [table for _, table in tables.values()]
         kwargs = {
@@ -402,16 +431,6 @@ def _loaded(ds: Dataset, job: _Job, ready: _Ready, load_id: int, superseded: int
     )
 
 
-def _bureaus(prepared: PreparedRows) -> list[str] | None:
-    """The bureaus a file's rows name, loaded or quarantined, for the ledger."""
-    if "bureau_code" not in prepared.loaded.columns:
-        return None
-    return sorted(
-        set(prepared.loaded.get_column("bureau_code").drop_nulls().to_list())
-        | set(prepared.quarantined.get_column("bureau_code").drop_nulls().to_list())
-    )
-
-
 def _write_together(
     con: duckdb.DuckDBPyConnection,
     ds: Dataset,
@@ -456,7 +475,7 @@ def _write_together(
                 result, bureaus = _rejected(base, ready.rejection or "", lid), None
             else:
                 result = _loaded(ds, job, ready, lid, superseded[lid])
-                bureaus = _bureaus(ready.prepared)
+                bureaus = ready.prepared.bureau_codes
             results.append(result)
             ledger.append(_ledger_row(lid, run_id, result, bureaus))
         if ledger:
@@ -522,8 +541,11 @@ def ingest_dataset(
     cache = HashCache.load(con, dataset)
     jobs = []
     for path in dataset_files(inbox, dataset):
-        rel = path.relative_to(inbox).as_posix()
-        stamp = Stamp.of(path)
+        rel = relative_name(path, inbox)
+        try:
+            stamp = Stamp.of(path)
+        except OSError:  # vanished since listed: reading it says so
+            stamp = Stamp(0, 0, 0)
         jobs.append(_Job(path, rel, stamp, cache.lookup(rel, stamp)))
 
     before = frozenset(_ledger_hashes(con, dataset))
@@ -556,6 +578,7 @@ def ingest_dataset(
             known_bureaus=known,
             identity_key=identity_key,
             today=day,
+            inbox=inbox,
         )
 
     prepared = ordered_prefetch(
@@ -572,7 +595,7 @@ def ingest_dataset(
                 if isinstance(outcome, BaseException):
                     failure = outcome
                     break
-                if jobs[i].sha256 is None:
+                if jobs[i].sha256 is None and not outcome.unread:
                     cache.record(jobs[i].file, jobs[i].stamp, outcome.sha256)
                 ready.append((i, outcome))
             written = _write_chunk(
@@ -594,17 +617,31 @@ def ingest_dataset(
 def reject_stray_files(
     con: duckdb.DuckDBPyConnection, inbox: Path, *, run_id: str
 ) -> list[FileResult]:
-    """Record, once, every file that lies outside the dataset folders."""
+    """Record, once, every inbox entry outside the dataset folders' own files: files outside
+    a dataset folder or in its sub-folders, links, special files, folders that cannot be
+    listed. Links and special files are never opened; a regular file is hashed (its digest
+    recognises it on later runs), or stands for its place and state when it cannot be read."""
     create_raw_layer(con)
     results = []
-    for path, dataset, reason in scan(inbox).strays:
-        rel = path.relative_to(inbox).as_posix()
-        sha = sha256_file(path)
-        base = FileResult(path=path, file=rel, dataset=dataset, sha256=sha, status="skipped")
-        if _already_seen(con, dataset, sha, rel):
+    for stray in scan(inbox).strays:
+        path = stray.path
+        rel = relative_name(path, inbox)
+        if stray.token is not None:
+            sha = sha256_bytes(stray.token)
+        else:
+            try:
+                sha = hash_inbox_file(path, inbox)
+            except RejectedFile:
+                try:
+                    stamp = Stamp.of(path)
+                except OSError:
+                    stamp = Stamp(0, 0, 0)
+                sha = _unread_digest(_Job(path, rel, stamp, None))
+        base = FileResult(path=path, file=rel, dataset=stray.dataset, sha256=sha, status="skipped")
+        if _already_seen(con, stray.dataset, sha, rel):
             results.append(base)
             continue
-        results.append(_reject(con, run_id, base, reason))
+        results.append(_reject(con, run_id, base, stray.reason))
     return results
 
 

@@ -18,8 +18,15 @@ import polars as pl
 from ingestion.errors import RejectedFile
 from ingestion.headers import normalise_label
 from ingestion.schemas import ROSTER
+from ingestion.xlsx_limits import MAX_COLUMNS, check_xlsx
 
 UTF8_BOM = b"\xef\xbb\xbf"
+
+# The longest cell a CSV may hold. Excel keeps at most 32,767 characters in a cell; a CSV
+# written by other tools may hold more (a pasted document), and loads. A cell of more than a
+# million characters is no value of any dataset: it is rows merged by broken quoting, or not
+# a submission at all, and the file is rejected saying where.
+MAX_CELL_CHARS = 1_000_000
 
 
 @dataclass(frozen=True)
@@ -118,9 +125,35 @@ def read_csv(data: bytes) -> RawTable:
     except pl.exceptions.ComputeError:
         # Ragged rows or odd quoting: fall back to the csv module, which reports each row.
         frame, ragged = _read_csv_slow(text)
+    _check_shape(frame, skipped)
     _check_quoting(text, frame)
     ragged = {row + skipped: cells for row, cells in ragged.items()}
     return _split_header(frame, ragged, encoding, header_row=1 + skipped)
+
+
+def _check_shape(frame: pl.DataFrame, skipped: int) -> None:
+    """Reject a CSV too wide to be a submission, or with a cell longer than any value."""
+    if frame.width > MAX_COLUMNS:
+        raise RejectedFile(
+            f"列数过多：{frame.width} 列，上限 {MAX_COLUMNS} 列 "
+            f"(too many columns: {frame.width}, limit {MAX_COLUMNS})"
+        )
+    lengths = frame.select(pl.col(c).str.len_chars().max() for c in frame.columns).row(0)
+    if max((n or 0 for n in lengths), default=0) <= MAX_CELL_CHARS:
+        return
+    too_long = pl.any_horizontal(pl.col(c).str.len_chars() > MAX_CELL_CHARS for c in frame.columns)
+    row = int(frame.select(too_long.arg_true().first()).item()) + 1 + skipped
+    raise RejectedFile(
+        f"第 {row} 行有单元格超过 {MAX_CELL_CHARS} 个字符 "
+        f"(a cell of row {row} is longer than {MAX_CELL_CHARS} characters)"
+    )
+
+
+def _allow_long_cells() -> None:
+    """The csv module refuses fields over 131,072 characters by default; our own limit,
+    checked on the parsed cells, is MAX_CELL_CHARS (beyond it, the parse says where)."""
+    if csv.field_size_limit() <= MAX_CELL_CHARS:
+        csv.field_size_limit(2 * MAX_CELL_CHARS)
 
 
 def _drop_leading_blank_lines(text: str) -> tuple[str, int]:
@@ -149,6 +182,7 @@ def _check_quoting(text: str, frame: pl.DataFrame) -> None:
     breaks = [pl.col(c).str.contains("[\r\n]").any() for c in frame.columns]
     if not breaks or not any(frame.select(breaks).row(0)):
         return
+    _allow_long_cells()
     reader = csv.reader(io.StringIO(text, newline=""), strict=True)
     try:
         for _ in reader:
@@ -165,6 +199,7 @@ def _check_quoting(text: str, frame: pl.DataFrame) -> None:
 
 
 def _read_csv_slow(text: str) -> tuple[pl.DataFrame, dict[int, int]]:
+    _allow_long_cells()
     try:
         records = list(csv.reader(io.StringIO(text, newline="")))
     except csv.Error as exc:
@@ -172,6 +207,12 @@ def _read_csv_slow(text: str) -> tuple[pl.DataFrame, dict[int, int]]:
     if not records:
         raise RejectedFile("空文件 (empty file)")
     width = len(records[0])
+    if max(len(r) for r in records) > MAX_COLUMNS:
+        widest = max(len(r) for r in records)
+        raise RejectedFile(
+            f"列数过多：{widest} 列，上限 {MAX_COLUMNS} 列 "
+            f"(too many columns: {widest}, limit {MAX_COLUMNS})"
+        )
     ragged = {i + 1: len(r) for i, r in enumerate(records) if len(r) > width}
     columns: list[list[str | None]] = [[] for _ in range(width)]
     for r in records:
@@ -184,13 +225,23 @@ def _read_csv_slow(text: str) -> tuple[pl.DataFrame, dict[int, int]]:
     return frame, ragged
 
 
-def read_xlsx(path: Path) -> RawTable:
+def read_xlsx(source: Path | bytes) -> RawTable:
+    """The first sheet of a workbook, given as its bytes (or, for tools and tests, its path)."""
     import fastexcel
 
-    if path.stat().st_size == 0:
+    if isinstance(source, Path):
+        try:
+            data = source.read_bytes()
+        except OSError as exc:
+            raise RejectedFile(f"无法读取文件 (cannot read file: {exc.strerror})") from exc
+    else:
+        data = source
+    if not data:
         raise RejectedFile("空文件 (empty file)")
+    # Size and shape first: the reader aborts the whole process on a sheet too large.
+    check_xlsx(data)
     try:
-        reader = fastexcel.read_excel(str(path))
+        reader = fastexcel.read_excel(data)
         if not reader.sheet_names:
             raise RejectedFile("XLSX 文件没有工作表 (workbook has no sheet)")
         # skip_rows=0 keeps blank rows above the header, so row numbers match the spreadsheet.
@@ -203,12 +254,20 @@ def read_xlsx(path: Path) -> RawTable:
         frame = frame.slice(skipped)
         if frame.height == 0:
             raise RejectedFile("空工作表 (empty first sheet)")
+        if frame.width > MAX_COLUMNS:
+            raise RejectedFile(
+                f"列数过多：{frame.width} 列，上限 {MAX_COLUMNS} 列 "
+                f"(too many columns: {frame.width}, limit {MAX_COLUMNS})"
+            )
         frame = _show_numeric_id_cells(reader, frame, skipped)
     except RejectedFile:
         raise
-    except Exception as exc:  # calamine raises its own error types for corrupt workbooks
-        # calamine names the file by its full path; the ledger names it already.
-        detail = _one_line(exc, hide=(str(path), path.name))
+    except BaseException as exc:  # calamine's own errors for corrupt workbooks; its panics
+        if isinstance(exc, KeyboardInterrupt | SystemExit):
+            raise
+        # calamine names the file by its full path when given one; the ledger names it already.
+        hide = (str(source), source.name) if isinstance(source, Path) else None
+        detail = _one_line(exc, hide=hide)
         raise RejectedFile(f"无法读取的 XLSX 文件 (unreadable XLSX: {detail})") from exc
     return _split_header(frame, {}, "xlsx", header_row=1 + skipped)
 
@@ -328,8 +387,6 @@ def read_table(path: Path) -> RawTable:
             raise RejectedFile(f"无法读取文件 (cannot read file: {exc.strerror})") from exc
         return read_csv(data)
     if suffix == ".xlsx":
-        if path.stat().st_size == 0:
-            raise RejectedFile("空文件 (empty file)")
         return read_xlsx(path)
     raise RejectedFile(f"不支持的文件类型 {path.suffix or '(无扩展名)'}：仅接受 .csv 与 .xlsx")
 

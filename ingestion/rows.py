@@ -12,6 +12,7 @@ from ingestion import normalise as nz
 from ingestion.errors import RejectedFile
 from ingestion.headers import HeaderMatch, match_header
 from ingestion.identity import hash_column
+from ingestion.masking import looks_personal
 from ingestion.readers import RawTable
 from ingestion.schemas import BUREAU_SCOPED, PAYROLL_ZERO_WHEN_EMPTY, SQL_TYPES, Dataset
 
@@ -29,9 +30,13 @@ _POLARS_TYPES: dict[str, pl.DataType] = {
 class PreparedRows:
     # typed rows, columns in raw-table order (without bookkeeping), plus _row_number, _extra
     loaded: pl.DataFrame
-    # _row_number, bureau_code (as written), reasons (list[str]), raw_values (JSON)
+    # _row_number, bureau_code (the row's bureau when its code is a known bureau's, else
+    # null: the column is published), reasons (list[str]), raw_values (JSON)
     quarantined: pl.DataFrame
     rows_in: int
+    # the bureaus the file's rows name, loaded or quarantined, for the (published) ledger:
+    # only codes of known bureaus (or, in a bureaus file, the bureaus it loads)
+    bureau_codes: list[str] | None = None
 
 
 _EXCEL_ERRORS = (
@@ -368,27 +373,46 @@ def prepare_many(
             hash_column(loaded, "id_number", identity_key).alias("id_hash"),
             nz.birth_date(pl.col("id_number")).alias("birth_date"),
         )
+    # A quarantined row's bureau code was not validated: it is the row's bureau (published
+    # in ops.quarantine, alerts go to that bureau) only when it is a known bureau's code.
+    # Anything else — swapped headers put ID numbers and names there — stays in raw_values:
+    # the reason and the row number tell the sender where to look, and a reason never
+    # repeats a cell (a value of any column may be personal).
+    written = pl.col("_src_bureau_code")
     bad_rows = out.filter(bad).select(
         "_file",
         "_row_number",
-        pl.col("_src_bureau_code").alias("bureau_code")
+        pl.when(written.is_in(sorted(known_bureaus))).then(written).alias("bureau_code")
         if "bureau_code" in names
         else pl.lit(None, dtype=pl.String).alias("bureau_code"),
         pl.concat_list(reason_columns).list.drop_nulls().alias("reasons"),
+        (written.is_in(sorted(known_bureaus)) if "bureau_code" in names else pl.lit(False)).alias(
+            "_known"
+        ),
     )
     loaded_by_file = _split(loaded)
     bad_by_file = _split(bad_rows)
     for k, s in shaped.items():
         file_loaded = loaded_by_file.get(k)
         file_bad = bad_by_file.get(k)
+        file_loaded = loaded.clear().drop("_file") if file_loaded is None else file_loaded
+        file_bad = bad_rows.clear().drop("_file") if file_bad is None else file_bad
         results[k] = PreparedRows(
-            loaded=loaded.clear().drop("_file") if file_loaded is None else file_loaded,
-            quarantined=_quarantined(
-                s, bad_rows.clear().drop("_file") if file_bad is None else file_bad
-            ),
+            loaded=file_loaded,
+            quarantined=_quarantined(s, file_bad.drop("_known")),
             rows_in=s.cells.height,
+            bureau_codes=_ledger_bureaus(file_loaded, file_bad) if "bureau_code" in names else None,
         )
     return [r for r in results if r is not None]
+
+
+def _ledger_bureaus(loaded: pl.DataFrame, bad: pl.DataFrame) -> list[str]:
+    """The codes a file's rows name that may be published: its loaded rows' (validated:
+    known bureaus, or the bureaus a bureaus file defines) and its quarantined rows' known
+    ones; never one that looks like an ID number, a phone or a name."""
+    codes = set(loaded.get_column("bureau_code").drop_nulls().to_list())
+    codes |= set(bad.filter(pl.col("_known")).get_column("bureau_code").drop_nulls().to_list())
+    return sorted(c for c in codes if not looks_personal(c))
 
 
 def _split(frame: pl.DataFrame) -> dict[int, pl.DataFrame]:

@@ -453,7 +453,7 @@ create table if not exists raw.quarantine (
     dataset VARCHAR,
     file VARCHAR NOT NULL,
     row_number INTEGER NOT NULL,
-    bureau_code VARCHAR,               -- as written in the row, when present
+    bureau_code VARCHAR,               -- the row's bureau when its code is a known one, else null
     reasons VARCHAR[] NOT NULL,
     raw_values VARCHAR                 -- the row as read, JSON; may hold PII, never published
 )

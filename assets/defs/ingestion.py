@@ -45,7 +45,7 @@ def summarise(results: Sequence[FileResult]) -> dict[str, dg.MetadataValue | int
     }
     if by_status["rejected"]:
         meta["rejected"] = dg.MetadataValue.md(
-            "\n".join(f"- `{r.path}`: {r.message}" for r in by_status["rejected"])
+            "\n".join(f"- `{r.file}`: {r.message}" for r in by_status["rejected"])
         )
     return meta
 
@@ -124,7 +124,7 @@ def ingest(context: dg.AssetExecutionContext, settings: AuxwatchSettings) -> Ite
                 meta["stray_files_rejected"] = len(stray)
             for r in results:
                 if r.status == "rejected":
-                    context.log.warning(f"rejected {r.path}: {r.message}")
+                    context.log.warning(f"rejected {r.file}: {r.message}")
             yield dg.MaterializeResult(asset_key=raw_key(dataset), metadata=meta)
         # Comparing ~10k days is cheap; rewriting only when the package changed keeps the
         # table (and what reads it) untouched on ordinary runs.

@@ -42,17 +42,17 @@ def inbox(tmp_path: Path) -> Path:
 def hashed(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     """Files whose bytes were hashed (rather than taken from the cache)."""
     calls: list[str] = []
-    real_file, real_bytes = load_mod.sha256_file, load_mod.sha256_bytes
+    real_file, real_bytes = load_mod.hash_inbox_file, load_mod.sha256_bytes
 
-    def by_path(path: Path) -> str:
+    def by_path(path: Path, inbox: Path) -> str:
         calls.append(path.name)
-        return real_file(path)
+        return real_file(path, inbox)
 
     def by_bytes(data: bytes) -> str:
         calls.append("<bytes>")
         return real_bytes(data)
 
-    monkeypatch.setattr(load_mod, "sha256_file", by_path)
+    monkeypatch.setattr(load_mod, "hash_inbox_file", by_path)
     monkeypatch.setattr(load_mod, "sha256_bytes", by_bytes)
     # Stamps of freshly made test files count as settled once their mtime is set in the past;
     # ctime cannot be set back, so the settling window is switched off for these tests.
