@@ -226,46 +226,59 @@ def batch_check_results(
         )
 
 
-@dg.multi_asset_check(
-    name="mart_suites",
-    specs=[
-        dg.AssetCheckSpec(
-            "mart_suite",
-            asset=dg.AssetKey(["marts", mart]),
-            blocking=True,
-            description=f"GX suite marts.{mart} (outputs.md contract and consistency).",
-        )
-        for mart in MARTS
-    ],
-)
-def mart_suites(
-    context: dg.AssetCheckExecutionContext, settings: AuxwatchSettings
-) -> Iterator[dg.AssetCheckResult]:
-    run_id = context.run.run_id
-    con = connect_work_db(settings.work_db)
-    try:
-        results = mart_results(con, validator_for(settings, run_id), run_id, list(MARTS))
-        blames: dict[str, dict[str, list[str]] | None] = {}
-        for mart in MARTS:
-            errors = [
-                r.check_name
-                for r in results
-                if r.dataset.removeprefix("marts.") == mart and not r.passed and r.severity == "error"
-            ]
-            blames[mart] = failing_bureaus(con, mart, errors) if errors else None
-    finally:
-        con.close()
-    for mart in MARTS:
-        named = [r for r in results if r.dataset.removeprefix("marts.") == mart]
-        result = check_result(named, f"marts.{mart}", blame=blames[mart])
-        yield dg.AssetCheckResult(
-            asset_key=dg.AssetKey(["marts", mart]),
-            check_name="mart_suite",
-            passed=result.passed,
-            severity=result.severity,
-            metadata=result.metadata,
-            description=result.description,
-        )
+def build_mart_suites(marts: Sequence[str]) -> dg.AssetChecksDefinition:
+    """One step evaluating the `mart_suite` check of each of `marts`."""
+
+    @dg.multi_asset_check(
+        name="mart_suites",
+        specs=[
+            dg.AssetCheckSpec(
+                "mart_suite",
+                asset=dg.AssetKey(["marts", mart]),
+                blocking=True,
+                description=f"GX suite marts.{mart} (outputs.md contract and consistency).",
+            )
+            for mart in marts
+        ],
+    )
+    def _checks(
+        context: dg.AssetCheckExecutionContext, settings: AuxwatchSettings
+    ) -> Iterator[dg.AssetCheckResult]:
+        run_id = context.run.run_id
+        con = connect_work_db(settings.work_db)
+        try:
+            results = mart_results(con, validator_for(settings, run_id), run_id, list(marts))
+            blames = {mart: _blame(con, mart, results) for mart in marts}
+        finally:
+            con.close()
+        for mart in marts:
+            named = [r for r in results if r.dataset.removeprefix("marts.") == mart]
+            result = check_result(named, f"marts.{mart}", blame=blames[mart])
+            yield dg.AssetCheckResult(
+                asset_key=dg.AssetKey(["marts", mart]),
+                check_name="mart_suite",
+                passed=result.passed,
+                severity=result.severity,
+                metadata=result.metadata,
+                description=result.description,
+            )
+
+    return _checks
+
+
+def _blame(
+    con: duckdb.DuckDBPyConnection, mart: str, results: Sequence[CheckResult]
+) -> dict[str, list[str]] | None:
+    """The bureaus whose rows fail the mart's contract-breaking checks, per check."""
+    errors = [
+        r.check_name
+        for r in results
+        if r.dataset.removeprefix("marts.") == mart and not r.passed and r.severity == "error"
+    ]
+    return failing_bureaus(con, mart, errors) if errors else None
+
+
+mart_suites = build_mart_suites(MARTS)
 
 
 @dg.asset(

@@ -121,15 +121,15 @@ def test_loads_of_a_run_killed_before_alerting_are_validated_and_alerted_by_the_
         inbox=deployment.inbox, warehouse=str(tmp_path / "whole" / "warehouse.duckdb")
     )
     assert dg.materialize(
-        [*raw_dataset_assets, data_quality], resources={"settings": whole}
+        [ingest, data_quality], resources={"settings": whole}
     ).success
     expected = _alerts(whole)
     assert {a[0] for a in expected} == {"check", "quarantine", "rejected_file"}
 
     # the interrupted run: its files loaded, nothing validated nor alerted
-    assert dg.materialize([*raw_dataset_assets], resources={"settings": deployment}).success
+    assert dg.materialize([ingest], resources={"settings": deployment}).success
     # the next run: every file already loaded (unchanged), so it loads nothing itself
-    again = dg.materialize([*raw_dataset_assets, data_quality], resources={"settings": deployment})
+    again = dg.materialize([ingest, data_quality], resources={"settings": deployment})
     assert again.success
     assert _alerts(deployment) == expected
     con = duckdb.connect(str(deployment.work_db), read_only=True)
@@ -144,7 +144,7 @@ def test_loads_of_a_run_killed_before_alerting_are_validated_and_alerted_by_the_
         con.close()
     assert validated == loaded
     # a third run has nothing pending: the alerts stay as they are, none opened twice
-    third = dg.materialize([*raw_dataset_assets, data_quality], resources={"settings": deployment})
+    third = dg.materialize([ingest, data_quality], resources={"settings": deployment})
     assert third.success
     assert _alerts(deployment) == expected
 
@@ -154,7 +154,7 @@ def test_a_blocking_mart_failure_names_the_check_the_table_and_the_bureau(
 ) -> None:
     """The one-line reason of a blocked publish says which check of which table failed and
     whose data caused it, not "1 blocking asset check failed with ERROR severity"."""
-    from assets.defs.quality import build_mart_check
+    from assets.defs.quality import build_mart_suites
     from auxwatch.reasons import explain_result
 
     @dg.asset(key=["marts", "compliance_findings"])
@@ -178,7 +178,7 @@ def test_a_blocking_mart_failure_names_the_check_the_table_and_the_bureau(
         return None
 
     result = dg.materialize(
-        [findings, published, build_mart_check("compliance_findings")],
+        [findings, published, build_mart_suites(["compliance_findings"])],
         resources={"settings": deployment},
         raise_on_error=False,
     )
