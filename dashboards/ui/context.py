@@ -22,6 +22,7 @@ from dashboards.auth.users import User, UserStore
 from dashboards.config import Settings, load_settings
 from dashboards.data.scope import Viewer, make_viewer
 from dashboards.i18n import DEFAULT_LANG, LANGS, t
+from dashboards.ui.text import plain
 
 AUTH_KEY = "auxwatch_auth"
 LANG_KEY = "auxwatch_lang"
@@ -157,6 +158,6 @@ def require(page: PageKey) -> Ctx:
         st.error(ctx.t("app.denied"))
         st.stop()
     if not viewer.scope:
-        st.warning(ctx.t("app.empty_scope", bureau=user.bureau))
+        st.warning(ctx.t("app.empty_scope", bureau=plain(user.bureau)))
         st.stop()
     return ctx

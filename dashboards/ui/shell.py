@@ -17,6 +17,7 @@ from dashboards.ui.context import (
     tr,
 )
 from dashboards.ui.login import render_login
+from dashboards.ui.text import plain
 
 VIEWS = Path(__file__).resolve().parent.parent / "views"
 
@@ -47,10 +48,10 @@ def main() -> None:
     try:
         cfg = settings()
     except ValueError as e:
-        st.error(str(e))
+        st.error(plain(e))
         st.stop()
     if not cfg.warehouse.exists():
-        st.error(tr("app.no_warehouse", path=str(cfg.warehouse)))
+        st.error(tr("app.no_warehouse", path=plain(cfg.warehouse)))
         st.stop()
 
     user = current_user(cfg)
@@ -64,8 +65,10 @@ def main() -> None:
         return
 
     with st.sidebar:
-        st.caption(tr("app.user", user=user.username))
-        st.caption(tr("app.role_bureau", role=tr(f"role.{user.role.value}"), bureau=user.bureau))
+        st.caption(tr("app.user", user=plain(user.username)))
+        st.caption(
+            tr("app.role_bureau", role=tr(f"role.{user.role.value}"), bureau=plain(user.bureau))
+        )
 
         def _logout() -> None:
             audit.append(cfg.audit_log, "logout", user=user.username)
