@@ -37,6 +37,11 @@ T: dict[str, tuple[str, str]] = {
         "会话已过期，请重新登录。",
         "Your session expired: please log in again.",
     ),
+    "app.session_revoked": (
+        "会话已结束（已在别处退出，或账号、密码、角色已变更），请重新登录。",
+        "Your session ended (logged out elsewhere, or the account, password or role changed):"
+        " please log in again.",
+    ),
     "app.rows": ("共 {n} 条", "{n} rows"),
     "app.rows_shown": ("共 {n} 条，显示前 {m} 条", "{n} rows, first {m} shown"),
     "app.export": ("导出 Excel", "Export to Excel"),

@@ -7,13 +7,14 @@ from pathlib import Path
 import streamlit as st
 
 from dashboards import audit
-from dashboards.auth.roles import pages_for
+from dashboards.auth.roles import PAGES, pages_for
 from dashboards.i18n import LANGS
 from dashboards.ui.context import (
     LANG_KEY,
     current_user,
     end_session,
     settings,
+    sync_cookie,
     tr,
 )
 from dashboards.ui.login import render_login
@@ -55,10 +56,21 @@ def main() -> None:
         st.stop()
 
     user = current_user(cfg)
+    sync_cookie()
     if user is None:
-        # before login the only page is the form: no page script can run
+        # Before login every page is the form, under its own address: a refresh or a shared
+        # link (with its filters in the query string) shows the form, and after login the
+        # same address opens the page itself.
         nav = st.navigation(
-            [st.Page(lambda: render_login(cfg), title=tr("login.title"), url_path="login")],
+            [
+                st.Page(
+                    lambda: render_login(cfg),
+                    title=tr("login.title"),
+                    url_path=key.value,
+                    default=(i == 0),
+                )
+                for i, key in enumerate(PAGES)
+            ],
             position="hidden",
         )
         nav.run()
@@ -72,7 +84,7 @@ def main() -> None:
 
         def _logout() -> None:
             audit.append(cfg.audit_log, "logout", user=user.username)
-            end_session()
+            end_session(cfg)
 
         st.button(tr("app.logout"), key="logout", on_click=_logout)
 
