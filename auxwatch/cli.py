@@ -66,6 +66,13 @@ def _parser() -> argparse.ArgumentParser:
     serve = sub.add_parser("serve", help="serve the dashboards over a published FILE")
     serve.add_argument("--warehouse", type=Path, required=True, metavar="FILE")
     serve.add_argument("--port", type=int, default=8501)
+    serve.add_argument(
+        "--trusted-proxies",
+        default="loopback",
+        metavar="LIST",
+        help="proxies whose X-Forwarded-For names the client (addresses or networks,"
+        " comma-separated; 'loopback' = this machine; '' = none). Default: loopback",
+    )
 
     demo = sub.add_parser("demo", help="generate a small inbox, run, serve dashboards + Dagster")
     demo.add_argument("--dir", type=Path, default=Path("demo"), help="folder for the demo data")
@@ -128,12 +135,15 @@ def cmd_run(
     return 0
 
 
-def cmd_serve(warehouse: Path, port: int) -> int:
+def cmd_serve(warehouse: Path, port: int, trusted_proxies: str = "loopback") -> int:
     from auxwatch import servers
 
     if not warehouse.is_file():
         raise CliError(f"warehouse file not found: {warehouse} (run `auxwatch run` first)")
-    proc = servers.start(servers.dashboard_command(warehouse.resolve(), port))
+    proc = servers.start(
+        servers.dashboard_command(warehouse.resolve(), port),
+        env=servers.dashboard_env(trusted_proxies),
+    )
     print(f"dashboard: http://127.0.0.1:{port}")
     return servers.wait_all([proc])
 
@@ -159,7 +169,9 @@ def cmd_demo(folder: Path, seed: int, months: int | None, port: int, dagster_por
         log=logs / "dagster-dev.log",
     )
     dashboard = servers.start(
-        servers.dashboard_command(workspace.warehouse, port), log=logs / "dashboard.log"
+        servers.dashboard_command(workspace.warehouse, port),
+        env=servers.dashboard_env(),
+        log=logs / "dashboard.log",
     )
     procs = [dagster, dashboard]
     signal.signal(signal.SIGTERM, servers.interrupt)
@@ -198,7 +210,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "run":
             return cmd_run(args.inbox, args.warehouse, args.policy, args.as_of, args.progress)
         if args.command == "serve":
-            return cmd_serve(args.warehouse, args.port)
+            return cmd_serve(args.warehouse, args.port, args.trusted_proxies)
         if args.command == "demo":
             return cmd_demo(args.dir, args.seed, args.months, args.port, args.dagster_port)
     except KeyboardInterrupt:
