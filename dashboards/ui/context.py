@@ -190,6 +190,7 @@ class Ctx:
             filters=filters,
             role=self.viewer.role.value,
             bureau=self.viewer.bureau,
+            client=client_address(self.settings),
         )
 
     def log_export(self, what: str, filters: dict[str, Any], rows: int) -> None:
@@ -203,6 +204,7 @@ class Ctx:
             rows=rows,
             role=self.viewer.role.value,
             bureau=self.viewer.bureau,
+            client=client_address(self.settings),
         )
 
     def deny(self, reason: str, filters: dict[str, Any] | None = None) -> None:
@@ -213,6 +215,7 @@ class Ctx:
             page=self.page.value,
             filters=filters,
             reason=reason,
+            client=client_address(self.settings),
         )
 
 

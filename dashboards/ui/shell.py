@@ -11,6 +11,7 @@ from dashboards.auth.roles import PAGES, pages_for
 from dashboards.i18n import LANGS
 from dashboards.ui.context import (
     LANG_KEY,
+    client_address,
     current_user,
     end_session,
     settings,
@@ -83,7 +84,7 @@ def main() -> None:
         )
 
         def _logout() -> None:
-            audit.append(cfg.audit_log, "logout", user=user.username)
+            audit.append(cfg.audit_log, "logout", user=user.username, client=client_address(cfg))
             end_session(cfg)
 
         st.button(tr("app.logout"), key="logout", on_click=_logout)

@@ -376,3 +376,28 @@ def test_lockout_per_client_behind_the_proxy(browser, server) -> None:  # noqa: 
     assert [r["event"] for r in mine].count("login_failed") == 5
     assert [r["event"] for r in mine].count("login_locked") == 1
     assert {r["client"] for r in mine} == {client}
+
+
+def test_export_is_audited_with_the_forwarded_client(browser, server) -> None:  # noqa: ANN001
+    base, audit_log = server
+    client = "198.51.100.23"
+    ctx = browser.new_context(
+        viewport={"width": 1400, "height": 1000},
+        accept_downloads=True,
+        extra_http_headers={"X-Forwarded-For": client},
+    )
+    page = ctx.new_page()
+    try:
+        _login(page, base, "a_supervisor")
+        _open(page, "投诉")
+        with page.expect_download(timeout=30_000):
+            page.get_by_role("button", name="导出 Excel").first.click()
+        page.wait_for_timeout(500)
+    finally:
+        ctx.close()
+    from dashboards import audit
+
+    records = [r for r in audit.read(audit_log) if r.get("client") == client]
+    assert {"login", "page_view", "export"} <= {r["event"] for r in records}
+    export = next(r for r in records if r["event"] == "export")
+    assert export["page"] == "complaints" and export["user"] == "a_supervisor"
