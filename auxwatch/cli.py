@@ -10,6 +10,7 @@ import signal
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 from auxwatch.manifest import ManifestError
 from auxwatch.policy import PolicyError
@@ -161,6 +162,10 @@ def cmd_demo(folder: Path, seed: int, months: int | None, port: int, dagster_por
     # The planted findings are those of the generator's as_of: evaluate on that date.
     as_of = _generated_as_of(inbox)
     cmd_run(inbox, workspace.warehouse, None, as_of, True)
+    from dashboards.auth.cli import ensure_demo_accounts
+    from dashboards.config import default_users_file
+
+    accounts = ensure_demo_accounts(default_users_file(workspace.warehouse), workspace.warehouse)
     # The servers' own chatter would bury the two URLs: it goes to log files.
     logs = workspace.work_dir / "logs"
     dagster = servers.start(
@@ -187,8 +192,17 @@ def cmd_demo(folder: Path, seed: int, months: int | None, port: int, dagster_por
         raise CliError("the dashboard or dagster dev did not start")
     print(f"\ndashboard: http://127.0.0.1:{port}")
     print(f"dagster:   http://127.0.0.1:{dagster_port}   (DAGSTER_HOME={workspace.dagster_home})")
+    _print_demo_accounts(accounts)
     print(f"server logs in {logs}; Ctrl-C stops both.", flush=True)
     return servers.wait_all(procs)
+
+
+def _print_demo_accounts(rows: Sequence[tuple[Any, ...]]) -> None:
+    print("\nDEMO ACCOUNTS: for this demo only, never on a real deployment")
+    print("(passwords are new at every demo start; see the README for a real first administrator)")
+    width = max(len(r[0]) for r in rows)
+    for username, role, bureau, name, password in rows:
+        print(f"  {username.ljust(width)}  password {password}  {role.value} @ {name} ({bureau})")
 
 
 def cmd_users(argv: Sequence[str]) -> int:

@@ -75,8 +75,12 @@ T: dict[str, tuple[str, str]] = {
         "Too many failed logins: try again in {minutes} min.",
     ),
     "login.no_users": (
-        "尚未创建用户：请用 auxwatch users add 创建。",
-        "No users yet: create one with auxwatch users add.",
+        "尚未创建用户。管理员请在服务器上运行：auxwatch users add 用户名 --role supervisor"
+        " --bureau 单位代码 --warehouse 已发布文件（单位代码可用 auxwatch users bureaus"
+        " --warehouse 已发布文件 查看）。",
+        "No users yet. An administrator creates one on the server: auxwatch users add NAME"
+        " --role supervisor --bureau CODE --warehouse FILE (bureau codes: auxwatch users"
+        " bureaus --warehouse FILE).",
     ),
     # -- pages -----------------------------------------------------------------------------
     "page.overview": ("总览", "Overview"),

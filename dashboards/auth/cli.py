@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import argparse
 import getpass
+import secrets
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -127,6 +128,37 @@ def _check_bureau(warehouse: str | None, bureau: str) -> None:
             f"bureau {bureau!r} is not in the warehouse {warehouse}"
             " (`auxwatch users bureaus --warehouse FILE` lists them)"
         )
+
+
+DEMO_PREFIX = "demo_"
+
+
+def ensure_demo_accounts(
+    users_file: Path, warehouse: Path
+) -> list[tuple[str, Role, str, str, str]]:
+    """For ``auxwatch demo`` only: one account per role at the root bureau and a supervisor
+    of its first district, each with a fresh random password (set again on every demo
+    start, so the printed one always works). Returns (username, role, bureau code, bureau
+    name, password) rows."""
+    bureaus = published_bureaus(warehouse)
+    names = {code: name for code, name, _ in bureaus}
+    root = next(code for code, _, parent in bureaus if parent is None)
+    district = next((code for code, _, parent in bureaus if parent == root), root)
+    plan = [(f"{DEMO_PREFIX}{r.value}", r, root) for r in Role]
+    plan.append((f"{DEMO_PREFIX}district_supervisor", Role.SUPERVISOR, district))
+    store = UserStore(users_file)
+    sessions = SessionStore(sessions_file(users_file))
+    out = []
+    for username, role, bureau in plan:
+        password = secrets.token_urlsafe(9)
+        if store.get(username) is None:
+            store.add(username, role, bureau, password)
+        else:
+            store.set_password(username, password)
+            store.modify(username, role=role, bureau=bureau, disabled=False)
+            sessions.end_user(username)
+        out.append((username, role, bureau, names.get(bureau, ""), password))
+    return out
 
 
 def users_main(
