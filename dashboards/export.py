@@ -21,7 +21,7 @@ from typing import Any
 import xlsxwriter
 
 # Excel's own limits on sheet names
-_SHEET_FORBIDDEN = re.compile(r"[\[\]:*?/\\]")
+_SHEET_FORBIDDEN = re.compile(r"[\[\]:*?/\\\x00-\x1f\x7f]")
 SHEET_NAME_MAX = 31
 HEADER_ROWS = 6  # title, unit, scope, as of, exported, blank
 
@@ -67,7 +67,8 @@ def _missing(value: Any) -> bool:
 
 
 def sheet_names(names: Sequence[str]) -> list[str]:
-    """Valid, distinct sheet names: forbidden characters replaced, at most 31 characters."""
+    """Valid, distinct sheet names: forbidden and control characters replaced (a control
+    character would make the workbook's XML unreadable), at most 31 characters."""
     out: list[str] = []
     for raw in names:
         base = _SHEET_FORBIDDEN.sub("_", raw).strip("'") or "Sheet"

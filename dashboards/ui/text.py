@@ -22,6 +22,6 @@ _ESCAPES = {ord(c): "\\" + c for c in string.punctuation}
 def plain(value: Any) -> str:
     """``value`` as Markdown that renders as its own characters, on one line."""
     text = "" if value is None else str(value)
-    # a line break inside a label or heading would start a new block
-    text = " ".join(text.split("\n"))
-    return text.replace("\r", " ").translate(_ESCAPES)
+    # line breaks would start new blocks and leading spaces an indented code block: all
+    # whitespace runs become one space (HTML shows them so anyway)
+    return " ".join(text.split()).translate(_ESCAPES)
