@@ -23,7 +23,7 @@ import pytest
 
 from auxwatch.servers import DASHBOARD_OPTIONS
 from dashboards.export import HEADER_ROWS
-from tests.dashboards.conftest import APP, PASSWORD, REPO
+from tests.dashboards.conftest import APP, IMG, PASSWORD, REPO
 from tests.dashboards.published import CITY, COUNTY, DISTRICT_A, DISTRICT_B, STATION_A
 
 CHROMIUM = "/usr/bin/chromium"
@@ -60,8 +60,11 @@ def _free_port() -> int:
 @pytest.fixture(scope="module")
 def server(published: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path]]:
     """Streamlit serving the fixture warehouse; yields (base URL, audit log)."""
+    yield from _serve(published, tmp_path_factory.mktemp("browser") / "audit.log")
+
+
+def _serve(published: Path, audit_log: Path) -> Iterator[tuple[str, Path]]:
     port = _free_port()
-    audit_log = tmp_path_factory.mktemp("browser") / "audit.log"
     env = {
         **os.environ,
         "AUXWATCH_USERS": str(published.parent / ".auxwatch" / "users.toml"),
@@ -401,3 +404,46 @@ def test_export_is_audited_with_the_forwarded_client(browser, server) -> None:  
     assert {"login", "page_view", "export"} <= {r["event"] for r in records}
     export = next(r for r in records if r["event"] == "export")
     assert export["page"] == "complaints" and export["user"] == "a_supervisor"
+
+
+@pytest.fixture(scope="module")
+def hostile_server(
+    hostile: Path, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[tuple[str, Path]]:
+    """Streamlit serving a warehouse whose submitted values are Markdown, HTML and formulas."""
+    yield from _serve(hostile, tmp_path_factory.mktemp("hostile_browser") / "audit.log")
+
+
+def test_submitted_markup_never_reaches_the_page(browser, hostile_server, artifacts: Path) -> None:  # noqa: ANN001
+    """A supervisor opens a finding whose detail and bureau name hold a tracking pixel, an
+    <img> and a javascript: link: nothing is fetched, no image or link is made."""
+    base, _ = hostile_server
+    ctx = browser.new_context(viewport={"width": 1400, "height": 1000})
+    page = ctx.new_page()
+    fetched: list[str] = []
+    page.on("request", lambda r: fetched.append(r.url))
+    try:
+        _login(page, base, "a_supervisor")
+        _open(page, "问题清单")
+        # select the first finding: its detail panel opens below the table
+        grid = page.get_by_test_id("stDataFrame").first
+        box = grid.bounding_box()
+        assert box is not None
+        page.mouse.click(box["x"] + 18, box["y"] + 35 + 17)
+        _settle(page)
+        page.get_by_text("投诉编号").first.wait_for(timeout=30_000)
+        page.screenshot(path=str(artifacts / "hostile_finding_detail.png"), full_page=True)
+        # the overview heads with the (hostile) bureau name
+        _open(page, "总览")
+        # shown as its characters (word joiners keep URLs from becoming links)
+        assert IMG in page.inner_text("body").replace("\u2060", "")
+        bad = page.evaluate(
+            "() => [...document.querySelectorAll('img, a')]"
+            ".filter(e => { const u = e.getAttribute('src') || e.getAttribute('href') || '';"
+            " return u.includes('127.0.0.1:9') || u.startsWith('javascript'); })"
+            ".map(e => e.outerHTML.slice(0, 300))"
+        )
+        assert bad == []
+    finally:
+        ctx.close()
+    assert not [u for u in fetched if "127.0.0.1:9/" in u]
