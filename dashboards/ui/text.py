@@ -7,10 +7,10 @@ characters it holds and never as an image the browser fetches or a link it follo
 Streamlit has no escaping helper of its own; CommonMark lets a backslash escape any ASCII
 punctuation character, and escaping all of them also defeats Streamlit's own directives
 (which need ``:``, ``[`` and ``$``). HTML is never enabled (no ``unsafe_allow_html``), and
-``<`` is escaped too. GFM's bare-URL autolinks are found after escapes are resolved
-(``http\://x`` still becomes a link in the browser), so a word joiner (U+2060, invisible) is
-put after every ``http``/``https``/``ftp``/``mailto`` before a colon, every ``www`` before
-a dot and every ``@``, which no autolink pattern crosses.
+``<`` is escaped too. GFM's bare-URL autolinks are found after escapes are resolved (an
+escaped ``http\\://x`` still becomes a link in the browser), so a word joiner (U+2060,
+invisible) is put after every ``http``/``https``/``ftp``/``mailto`` before a colon, every
+``www`` before a dot and every ``@``, which no autolink pattern crosses.
 """
 
 from __future__ import annotations
