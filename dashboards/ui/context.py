@@ -37,7 +37,7 @@ from dashboards.ui.text import plain
 AUTH_KEY = "auxwatch_auth"
 LANG_KEY = "auxwatch_lang"
 LAST_VIEW_KEY = "auxwatch_last_view"
-COOKIE_KEY = "auxwatch_cookie"  # what the session cookie was last set to in this tab
+COOKIE_KEY = "auxwatch_cookie_token"  # the token this tab last wrote to the cookie
 NOTICE_KEY = "auxwatch_notice"  # why the last session ended (shown on the login page)
 
 
@@ -97,17 +97,14 @@ def end_session(cfg: Settings | None = None) -> None:
 
 
 def sync_cookie() -> None:
-    """Keep the browser's cookie equal to this tab's session: set after login, deleted
-    after logout or expiry (at most one write per change)."""
+    """Keep the browser's cookie equal to this tab's session: set while logged in, deleted
+    after logout or expiry. The component stays on the page on every run: unmounted by the
+    next run before its script has loaded, it would never set the cookie."""
     auth = st.session_state.get(AUTH_KEY)
     token = auth.get("token") if auth else None
-    want = token or "-"
-    have = st.session_state.get(COOKIE_KEY)
-    if have is None:
-        have = read_token() or "-"  # what the browser sent when it connected
-    if have == want:
-        return
-    st.session_state[COOKIE_KEY] = want
+    if token is None and not (st.session_state.get(COOKIE_KEY) or read_token()):
+        return  # no cookie to delete
+    st.session_state[COOKIE_KEY] = token or ""
     with st.sidebar:
         write_token(token, MAX_SESSION_SECONDS, key="auxwatch_cookie")
 

@@ -10,6 +10,7 @@ temporary folder), never into the repository.
 from __future__ import annotations
 
 import os
+import re
 import signal
 import socket
 import subprocess
@@ -311,11 +312,17 @@ def test_refresh_and_shared_link_keep_the_session(browser, server) -> None:  # n
         page.get_by_role("heading", name="问题清单").first.wait_for(timeout=30_000)
         _settle(page)
         assert f"bureau={STATION_A}" in page.url
-        shown = page.locator("input").evaluate_all("els => els.map(e => e.value)")
-        shown += [page.inner_text("body")]
-        assert any("湖滨派出所" in v for v in shown), shown
-        cookie = next(c for c in ctx.cookies() if c["name"] == "auxwatch_session")
-        assert cookie["sameSite"] == "Strict"
+        from playwright.sync_api import expect
+
+        bureau = page.get_by_test_id("stSelectbox").first.locator("input")
+        expect(bureau).to_have_value(re.compile("湖滨派出所"), timeout=10_000)
+        # the page's script sets the session cookie once its component has loaded
+        for _ in range(50):
+            cookies = [c for c in ctx.cookies() if c["name"] == "auxwatch_session"]
+            if cookies:
+                break
+            page.wait_for_timeout(200)
+        assert cookies and cookies[0]["sameSite"] == "Strict"
         # a refresh keeps the session and the page
         page.reload()
         page.get_by_role("heading", name="问题清单").first.wait_for(timeout=30_000)
