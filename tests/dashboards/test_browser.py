@@ -355,11 +355,11 @@ def test_tables_offer_no_csv_download(browser, server) -> None:  # noqa: ANN001
         grid.hover()
         page.wait_for_timeout(500)
         labels = [
-            (b.get_attribute("aria-label") or "") + b.inner_text()
-            for b in page.get_by_test_id("stElementToolbarButton").all()
+            b.get_attribute("aria-label") or ""
+            for b in page.get_by_test_id("stBaseButton-elementToolbar").all()
         ]
-        assert labels, "the table toolbar did not show"
-        assert not [x for x in labels if "download" in x.lower() or "csv" in x.lower()], labels
+        assert "Search" in labels, labels  # the table toolbar is shown
+        assert not [x for x in labels if "csv" in x.lower()], labels
     finally:
         ctx.close()
 
