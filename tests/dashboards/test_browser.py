@@ -444,13 +444,15 @@ def test_submitted_markup_never_reaches_the_page(browser, hostile_server, artifa
         _open(page, "总览")
         # shown as its characters (word joiners keep URLs from becoming links)
         assert IMG in page.inner_text("body").replace("\u2060", "")
-        bad = page.evaluate(
-            "() => [...document.querySelectorAll('img, a')]"
-            ".filter(e => { const u = e.getAttribute('src') || e.getAttribute('href') || '';"
-            " return u.includes('127.0.0.1:9') || u.startsWith('javascript'); })"
-            ".map(e => e.outerHTML.slice(0, 300))"
-        )
-        assert bad == []
+        for title in PAGES_ZH:
+            _open(page, title)
+            bad = page.evaluate(
+                "() => [...document.querySelectorAll('img, a, image, iframe')]"
+                ".filter(e => { const u = e.getAttribute('src') || e.getAttribute('href') || '';"
+                " return u.includes('127.0.0.1:9') || u.startsWith('javascript'); })"
+                ".map(e => e.outerHTML.slice(0, 300))"
+            )
+            assert bad == [], title
     finally:
         ctx.close()
     assert not [u for u in fetched if "127.0.0.1:9/" in u]
