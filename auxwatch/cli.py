@@ -10,6 +10,7 @@ import signal
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 from auxwatch.lock import DEFAULT_WAIT_SECONDS, RunRefused
 from auxwatch.manifest import ManifestError
@@ -76,6 +77,13 @@ def _parser() -> argparse.ArgumentParser:
     serve = sub.add_parser("serve", help="serve the dashboards over a published FILE")
     serve.add_argument("--warehouse", type=Path, required=True, metavar="FILE")
     serve.add_argument("--port", type=int, default=8501)
+    serve.add_argument(
+        "--trusted-proxies",
+        default="loopback",
+        metavar="LIST",
+        help="proxies whose X-Forwarded-For names the client (addresses or networks,"
+        " comma-separated; 'loopback' = this machine; '' = none). Default: loopback",
+    )
 
     demo = sub.add_parser("demo", help="generate a small inbox, run, serve dashboards + Dagster")
     demo.add_argument("--dir", type=Path, default=Path("demo"), help="folder for the demo data")
@@ -140,12 +148,15 @@ def cmd_run(
     return 0
 
 
-def cmd_serve(warehouse: Path, port: int) -> int:
+def cmd_serve(warehouse: Path, port: int, trusted_proxies: str = "loopback") -> int:
     from auxwatch import servers
 
     if not warehouse.is_file():
         raise CliError(f"warehouse file not found: {warehouse} (run `auxwatch run` first)")
-    proc = servers.start(servers.dashboard_command(warehouse.resolve(), port))
+    proc = servers.start(
+        servers.dashboard_command(warehouse.resolve(), port),
+        env=servers.dashboard_env(trusted_proxies),
+    )
     print(f"dashboard: http://127.0.0.1:{port}")
     return servers.wait_all([proc])
 
@@ -163,6 +174,10 @@ def cmd_demo(folder: Path, seed: int, months: int | None, port: int, dagster_por
     # The planted findings are those of the generator's as_of: evaluate on that date.
     as_of = _generated_as_of(inbox)
     cmd_run(inbox, workspace.warehouse, None, as_of, True)
+    from dashboards.auth.cli import ensure_demo_accounts
+    from dashboards.config import default_users_file
+
+    accounts = ensure_demo_accounts(default_users_file(workspace.warehouse), workspace.warehouse)
     # The servers' own chatter would bury the two URLs: it goes to log files.
     logs = workspace.work_dir / "logs"
     dagster = servers.start(
@@ -171,7 +186,9 @@ def cmd_demo(folder: Path, seed: int, months: int | None, port: int, dagster_por
         log=logs / "dagster-dev.log",
     )
     dashboard = servers.start(
-        servers.dashboard_command(workspace.warehouse, port), log=logs / "dashboard.log"
+        servers.dashboard_command(workspace.warehouse, port),
+        env=servers.dashboard_env(),
+        log=logs / "dashboard.log",
     )
     procs = [dagster, dashboard]
     signal.signal(signal.SIGTERM, servers.interrupt)
@@ -187,8 +204,17 @@ def cmd_demo(folder: Path, seed: int, months: int | None, port: int, dagster_por
         raise CliError("the dashboard or dagster dev did not start")
     print(f"\ndashboard: http://127.0.0.1:{port}")
     print(f"dagster:   http://127.0.0.1:{dagster_port}   (DAGSTER_HOME={workspace.dagster_home})")
+    _print_demo_accounts(accounts)
     print(f"server logs in {logs}; Ctrl-C stops both.", flush=True)
     return servers.wait_all(procs)
+
+
+def _print_demo_accounts(rows: Sequence[tuple[Any, ...]]) -> None:
+    print("\nDEMO ACCOUNTS: for this demo only, never on a real deployment")
+    print("(passwords are new at every demo start; see the README for a real first administrator)")
+    width = max(len(r[0]) for r in rows)
+    for username, role, bureau, name, password in rows:
+        print(f"  {username.ljust(width)}  password {password}  {role.value} @ {name} ({bureau})")
 
 
 def cmd_users(argv: Sequence[str]) -> int:
@@ -212,7 +238,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                 args.inbox, args.warehouse, args.policy, args.as_of, args.progress, args.wait
             )
         if args.command == "serve":
-            return cmd_serve(args.warehouse, args.port)
+            return cmd_serve(args.warehouse, args.port, args.trusted_proxies)
         if args.command == "demo":
             return cmd_demo(args.dir, args.seed, args.months, args.port, args.dagster_port)
     except KeyboardInterrupt:

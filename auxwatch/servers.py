@@ -66,6 +66,29 @@ def stop(proc: subprocess.Popen[bytes], timeout: float = 15) -> None:
         proc.wait(timeout=timeout)
 
 
+# Streamlit options of every dashboard server: no Deploy button or developer menu, and no
+# CSV download or copy from tables (exports go through the audited Excel button).
+DASHBOARD_OPTIONS = (
+    "--server.headless",
+    "true",
+    "--browser.gatherUsageStats",
+    "false",
+    "--client.toolbarMode",
+    "viewer",
+    "--client.disableDataExport",
+    "true",
+)
+
+
+def dashboard_env(trusted_proxies: str = "loopback") -> dict[str, str]:
+    """The dashboard server's environment. It listens on 127.0.0.1, so users come through
+    a reverse proxy on the same machine, whose X-Forwarded-For names the client: the
+    dashboards believe that header from ``trusted_proxies`` (see dashboards.auth.clients)."""
+    env = dict(os.environ)
+    env["AUXWATCH_TRUSTED_PROXIES"] = trusted_proxies
+    return env
+
+
 def dashboard_command(warehouse: Path, port: int) -> list[str]:
     return [
         _bin("streamlit"),
@@ -75,10 +98,7 @@ def dashboard_command(warehouse: Path, port: int) -> list[str]:
         str(port),
         "--server.address",
         "127.0.0.1",
-        "--server.headless",
-        "true",
-        "--browser.gatherUsageStats",
-        "false",
+        *DASHBOARD_OPTIONS,
         "--",
         "--warehouse",
         str(warehouse),

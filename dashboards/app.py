@@ -1,7 +1,8 @@
 """Streamlit entry point: ``streamlit run dashboards/app.py -- --warehouse FILE``.
 
 Optional: ``--users FILE`` (else $AUXWATCH_USERS, else <warehouse dir>/.auxwatch/users.toml),
-``--audit-log FILE`` and ``--session-minutes N``.
+``--audit-log FILE``, ``--session-minutes N`` and ``--trusted-proxies LIST`` (the proxies
+whose X-Forwarded-For names the client, e.g. ``loopback``).
 """
 
 import sys

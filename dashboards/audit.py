@@ -1,7 +1,7 @@
 """The audit log: one JSON object per line, appended, never rewritten.
 
-Every page view, export, login (successful, failed, locked out), logout, session expiry and
-denied access is recorded with the user, page, filters and time (UTC, ISO 8601).
+Every page view, export, login (successful, failed, locked out), logout, session expiry or
+revocation and denied access is recorded with the user, page, filters and time (UTC, ISO 8601).
 """
 
 from __future__ import annotations
@@ -21,6 +21,7 @@ EVENTS = frozenset(
         "login_locked",
         "logout",
         "session_expired",
+        "session_revoked",
         "page_view",
         "export",
         "denied",

@@ -13,10 +13,13 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from dashboards.auth.clients import Network, parse_networks
+
 ENV_WAREHOUSE = "AUXWATCH_WAREHOUSE"
 ENV_USERS = "AUXWATCH_USERS"
 ENV_AUDIT_LOG = "AUXWATCH_AUDIT_LOG"
 ENV_SESSION_MINUTES = "AUXWATCH_SESSION_MINUTES"
+ENV_TRUSTED_PROXIES = "AUXWATCH_TRUSTED_PROXIES"
 
 DEFAULT_SESSION_MINUTES = 30
 
@@ -45,6 +48,8 @@ class Settings:
     audit_log: Path
     # idle time after which a session must log in again
     session_minutes: int = DEFAULT_SESSION_MINUTES
+    # proxies whose X-Forwarded-For names the client (see dashboards.auth.clients)
+    trusted_proxies: tuple[Network, ...] = ()
 
     @property
     def data_docs(self) -> Path:
@@ -74,6 +79,7 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--users")
     p.add_argument("--audit-log")
     p.add_argument("--session-minutes", type=int)
+    p.add_argument("--trusted-proxies")
     return p
 
 
@@ -88,4 +94,11 @@ def load_settings(argv: Sequence[str], env: Mapping[str, str] | None = None) -> 
     users = resolve_users_file(args.users, str(warehouse), env)
     audit = Path(args.audit_log or env.get(ENV_AUDIT_LOG) or default_audit_log(warehouse))
     minutes = args.session_minutes or int(env.get(ENV_SESSION_MINUTES) or DEFAULT_SESSION_MINUTES)
-    return Settings(warehouse=warehouse, users_file=users, audit_log=audit, session_minutes=minutes)
+    proxies = parse_networks(args.trusted_proxies or env.get(ENV_TRUSTED_PROXIES))
+    return Settings(
+        warehouse=warehouse,
+        users_file=users,
+        audit_log=audit,
+        session_minutes=minutes,
+        trusted_proxies=proxies,
+    )

@@ -37,6 +37,11 @@ T: dict[str, tuple[str, str]] = {
         "会话已过期，请重新登录。",
         "Your session expired: please log in again.",
     ),
+    "app.session_revoked": (
+        "会话已结束（已在别处退出，或账号、密码、角色已变更），请重新登录。",
+        "Your session ended (logged out elsewhere, or the account, password or role changed):"
+        " please log in again.",
+    ),
     "app.rows": ("共 {n} 条", "{n} rows"),
     "app.rows_shown": ("共 {n} 条，显示前 {m} 条", "{n} rows, first {m} shown"),
     "app.export": ("导出 Excel", "Export to Excel"),
@@ -44,6 +49,21 @@ T: dict[str, tuple[str, str]] = {
     "app.year": ("年度", "Year"),
     "app.month": ("月份", "Month"),
     "app.all": ("全部", "All"),
+    # -- exported workbooks ----------------------------------------------------------------
+    "export.unit": ("导出单位", "Issuing unit"),
+    "export.scope": ("范围", "Scope"),
+    "export.as_of": ("数据发布时间", "Data published"),
+    "export.by": ("导出", "Exported"),
+    "export.by_value": ("{user}（{role}），{at}", "{user} ({role}), {at}"),
+    "export.filter.bureau": ("单位（含下级）", "Bureau (with subordinate units)"),
+    "export.filter.year": ("年度", "Year"),
+    "export.filter.month": ("月份", "Month"),
+    "export.filter.insurance_type": ("险种", "Insurance type"),
+    "export.filter.rules": ("规则", "Rules"),
+    "export.filter.articles": ("条款", "Articles"),
+    "export.filter.severities": ("严重程度", "Severities"),
+    "export.filter.period_from": ("起始月份", "From month"),
+    "export.filter.period_to": ("截止月份", "To month"),
     # -- login -----------------------------------------------------------------------------
     "login.title": ("登录", "Log in"),
     "login.username": ("用户名", "Username"),
@@ -55,8 +75,12 @@ T: dict[str, tuple[str, str]] = {
         "Too many failed logins: try again in {minutes} min.",
     ),
     "login.no_users": (
-        "尚未创建用户：请用 auxwatch users add 创建。",
-        "No users yet: create one with auxwatch users add.",
+        "尚未创建用户。管理员请在服务器上运行：auxwatch users add 用户名 --role supervisor"
+        " --bureau 单位代码 --warehouse 已发布文件（单位代码可用 auxwatch users bureaus"
+        " --warehouse 已发布文件 查看）。",
+        "No users yet. An administrator creates one on the server: auxwatch users add NAME"
+        " --role supervisor --bureau CODE --warehouse FILE (bureau codes: auxwatch users"
+        " bureaus --warehouse FILE).",
     ),
     # -- pages -----------------------------------------------------------------------------
     "page.overview": ("总览", "Overview"),

@@ -4,6 +4,12 @@
     auxwatch users list
     auxwatch users remove USERNAME
     auxwatch users passwd USERNAME --password-stdin
+    auxwatch users modify USERNAME [--role ROLE] [--bureau CODE]
+    auxwatch users disable USERNAME | enable USERNAME
+    auxwatch users bureaus --warehouse FILE
+
+Changing a password, role or bureau, disabling or removing a user ends that user's open
+dashboard sessions at once.
 
 The file is ``--users FILE``, else ``$AUXWATCH_USERS``, else
 ``<dir of --warehouse>/.auxwatch/users.toml``. With ``--warehouse`` naming an existing
@@ -14,12 +20,14 @@ from __future__ import annotations
 
 import argparse
 import getpass
+import secrets
 import sys
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TextIO
 
 from dashboards.auth.roles import Role, parse_role
+from dashboards.auth.sessions import SessionStore, sessions_file
 from dashboards.auth.users import UserError, UserStore
 from dashboards.config import resolve_users_file
 
@@ -54,7 +62,30 @@ def _build_parser() -> argparse.ArgumentParser:
     pw = sub.add_parser("passwd", parents=[common], help="change a user's password")
     pw.add_argument("username")
     pw.add_argument("--password-stdin", action="store_true", help="read the password from stdin")
+
+    mod = sub.add_parser("modify", parents=[common], help="change a user's role or bureau")
+    mod.add_argument("username")
+    mod.add_argument("--role", help=", ".join(r.value for r in Role))
+    mod.add_argument("--bureau", help="bureau code; the user sees its subtree")
+
+    sub.add_parser(
+        "bureaus", parents=[common], help="list the bureau codes of the --warehouse file"
+    )
+
+    for name, text in (("disable", "stop a user logging in"), ("enable", "let a user log in")):
+        sub.add_parser(name, parents=[common], help=text).add_argument("username")
     return p
+
+
+def _help_for(parser: argparse.ArgumentParser, argv: list[str]) -> argparse.ArgumentParser:
+    """The help of the command named in ``argv`` (``users add --help``), else the list."""
+    commands = next(
+        a for a in parser._actions if isinstance(a, argparse._SubParsersAction)  # noqa: SLF001
+    )
+    for word in argv:
+        if word in commands.choices:
+            return commands.choices[word]
+    return parser
 
 
 def _read_password(from_stdin: bool, stdin: TextIO) -> str:
@@ -69,13 +100,65 @@ def _read_password(from_stdin: bool, stdin: TextIO) -> str:
     return first
 
 
+def published_bureaus(warehouse: Path) -> list[tuple[str, str, str | None]]:
+    """(code, name, parent code) of every bureau in the published file, in tree order.
+
+    Read with duckdb directly: this command must not import the dashboards' Streamlit
+    layer (it warns about a missing runtime outside ``streamlit run``)."""
+    import duckdb
+
+    con = duckdb.connect(str(warehouse), read_only=True)
+    try:
+        rows = con.execute(
+            "select bureau_code, bureau_name, parent_code from reporting.bureau_tree"
+            " order by path"
+        ).fetchall()
+    except duckdb.Error as e:
+        raise UserError(f"cannot read the bureaus of {warehouse}: {e}") from e
+    finally:
+        con.close()
+    return [(str(c), str(n), p) for c, n, p in rows]
+
+
 def _check_bureau(warehouse: str | None, bureau: str) -> None:
     if not warehouse or not Path(warehouse).exists():
         return
-    from dashboards.data.bureaus import bureau_exists
+    if bureau not in {code for code, _, _ in published_bureaus(Path(warehouse))}:
+        raise UserError(
+            f"bureau {bureau!r} is not in the warehouse {warehouse}"
+            " (`auxwatch users bureaus --warehouse FILE` lists them)"
+        )
 
-    if not bureau_exists(Path(warehouse), bureau):
-        raise UserError(f"bureau {bureau!r} is not in the warehouse {warehouse}")
+
+DEMO_PREFIX = "demo_"
+
+
+def ensure_demo_accounts(
+    users_file: Path, warehouse: Path
+) -> list[tuple[str, Role, str, str, str]]:
+    """For ``auxwatch demo`` only: one account per role at the root bureau and a supervisor
+    of its first district, each with a fresh random password (set again on every demo
+    start, so the printed one always works). Returns (username, role, bureau code, bureau
+    name, password) rows."""
+    bureaus = published_bureaus(warehouse)
+    names = {code: name for code, name, _ in bureaus}
+    root = next(code for code, _, parent in bureaus if parent is None)
+    district = next((code for code, _, parent in bureaus if parent == root), root)
+    plan = [(f"{DEMO_PREFIX}{r.value}", r, root) for r in Role]
+    plan.append((f"{DEMO_PREFIX}district_supervisor", Role.SUPERVISOR, district))
+    store = UserStore(users_file)
+    sessions = SessionStore(sessions_file(users_file))
+    out = []
+    for username, role, bureau in plan:
+        password = secrets.token_urlsafe(9)
+        if store.get(username) is None:
+            store.add(username, role, bureau, password)
+        else:
+            store.set_password(username, password)
+            store.modify(username, role=role, bureau=bureau, disabled=False)
+            sessions.end_user(username)
+        out.append((username, role, bureau, names.get(bureau, ""), password))
+    return out
 
 
 def users_main(
@@ -91,7 +174,7 @@ def users_main(
     stderr = sys.stderr if stderr is None else stderr
     parser = _build_parser()
     if any(a in ("-h", "--help") for a in argv):
-        parser.print_help(stdout)
+        _help_for(parser, argv).print_help(stdout)
         return 0
     try:
         args = parser.parse_args(argv)
@@ -104,14 +187,36 @@ def users_main(
             print(f"added {args.username} ({role.value}, bureau {args.bureau})", file=stdout)
         elif args.command == "list":
             _print_users(store, stdout)
+        elif args.command == "bureaus":
+            if not args.warehouse or not Path(args.warehouse).is_file():
+                raise UserError("give --warehouse FILE (the published warehouse)")
+            for code, name, parent in published_bureaus(Path(args.warehouse)):
+                print(f"{code}\t{name}\t{parent or ''}", file=stdout)
         elif args.command == "remove":
             store.remove(args.username)
-            print(f"removed {args.username}", file=stdout)
+            print(f"removed {args.username}{_end_sessions(store, args.username)}", file=stdout)
         elif args.command == "passwd":
             if store.get(args.username) is None:
                 raise UserError(f"no such user {args.username!r}")
             store.set_password(args.username, _read_password(args.password_stdin, stdin))
-            print(f"password changed for {args.username}", file=stdout)
+            ended = _end_sessions(store, args.username)
+            print(f"password changed for {args.username}{ended}", file=stdout)
+        elif args.command == "modify":
+            if args.role is None and args.bureau is None:
+                raise UserError("nothing to change: give --role and/or --bureau")
+            if args.bureau is not None:
+                _check_bureau(args.warehouse, args.bureau)
+            role = None if args.role is None else parse_role(args.role)
+            user = store.modify(args.username, role=role, bureau=args.bureau)
+            ended = _end_sessions(store, args.username)
+            print(
+                f"modified {user.username} ({user.role.value}, bureau {user.bureau}){ended}",
+                file=stdout,
+            )
+        elif args.command in ("disable", "enable"):
+            store.modify(args.username, disabled=args.command == "disable")
+            ended = _end_sessions(store, args.username)
+            print(f"{args.command}d {args.username}{ended}", file=stdout)
     except (UserError, ValueError) as e:
         print(f"auxwatch users: {e}", file=stderr)
         return 2
@@ -121,11 +226,23 @@ def users_main(
     return 0
 
 
+def _end_sessions(store: UserStore, username: str) -> str:
+    n = SessionStore(sessions_file(store.path)).end_user(username)
+    return f"; {n} open session(s) ended" if n else ""
+
+
 def _print_users(store: UserStore, out: TextIO) -> None:
     users = store.load()
-    rows = [("username", "role", "bureau", "created_at", "password_changed_at")]
+    rows = [("username", "role", "bureau", "state", "created_at", "password_changed_at")]
     rows += [
-        (u.username, u.role.value, u.bureau, u.created_at, u.password_changed_at)
+        (
+            u.username,
+            u.role.value,
+            u.bureau,
+            "disabled" if u.disabled else "enabled",
+            u.created_at,
+            u.password_changed_at,
+        )
         for u in sorted(users.values(), key=lambda u: u.username)
     ]
     widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]

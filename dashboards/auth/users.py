@@ -24,7 +24,7 @@ import re
 import tomllib
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -54,6 +54,8 @@ class User:
     password_hash: str
     created_at: str
     password_changed_at: str
+    # a disabled user cannot log in and their sessions end; the entry is kept
+    disabled: bool = False
 
 
 class UserError(ValueError):
@@ -99,6 +101,7 @@ def _dump(users: dict[str, User]) -> str:
             f"password_hash = {_toml_str(u.password_hash)}",
             f"created_at = {_toml_str(u.created_at)}",
             f"password_changed_at = {_toml_str(u.password_changed_at)}",
+            *(["disabled = true"] if u.disabled else []),
             "",
         ]
     return "\n".join(lines)
@@ -125,6 +128,7 @@ class UserStore:
                 password_hash=str(entry["password_hash"]),
                 created_at=str(entry.get("created_at", "")),
                 password_changed_at=str(entry.get("password_changed_at", "")),
+                disabled=bool(entry.get("disabled", False)),
             )
         return users
 
@@ -137,6 +141,8 @@ class UserStore:
         try:
             _hasher.verify(user.password_hash if user else _dummy_hash(), password)
         except (VerifyMismatchError, VerificationError, InvalidHashError):
+            return None
+        if user is not None and user.disabled:
             return None
         return user
 
@@ -188,6 +194,28 @@ class UserStore:
             old = users.get(username)
             if old is None:
                 raise UserError(f"no such user {username!r}")
-            users[username] = User(
-                old.username, old.role, old.bureau, pw_hash, old.created_at, _now()
+            users[username] = replace(old, password_hash=pw_hash, password_changed_at=_now())
+
+    def modify(
+        self,
+        username: str,
+        *,
+        role: Role | None = None,
+        bureau: str | None = None,
+        disabled: bool | None = None,
+    ) -> User:
+        """Change a user's role, bureau or enabled state."""
+        if bureau is not None and not bureau.strip():
+            raise UserError("bureau code must not be empty")
+        with self._locked() as users:
+            old = users.get(username)
+            if old is None:
+                raise UserError(f"no such user {username!r}")
+            new = replace(
+                old,
+                role=old.role if role is None else role,
+                bureau=old.bureau if bureau is None else bureau.strip(),
+                disabled=old.disabled if disabled is None else disabled,
             )
+            users[username] = new
+        return new

@@ -6,19 +6,9 @@ from pathlib import Path
 
 import pandas as pd
 
-from dashboards.data.db import fetch, fetch_uncached
+from dashboards.data.db import fetch
 from dashboards.data.guard import scoped
 from dashboards.data.scope import Viewer
-
-
-def bureau_exists(warehouse: Path, bureau: str) -> bool:
-    """For ``auxwatch users add``: is the bureau in the published tree? (uncached)"""
-    df = fetch_uncached(
-        warehouse,
-        "select count(*) as n from reporting.bureau_tree where bureau_code = $bureau",
-        {"bureau": bureau},
-    )
-    return bool(df["n"].iloc[0])
 
 
 def tree(warehouse: Path, viewer: Viewer) -> pd.DataFrame:

@@ -7,16 +7,19 @@ from pathlib import Path
 import streamlit as st
 
 from dashboards import audit
-from dashboards.auth.roles import pages_for
+from dashboards.auth.roles import PAGES, pages_for
 from dashboards.i18n import LANGS
 from dashboards.ui.context import (
     LANG_KEY,
+    client_address,
     current_user,
     end_session,
     settings,
+    sync_cookie,
     tr,
 )
 from dashboards.ui.login import render_login
+from dashboards.ui.text import plain
 
 VIEWS = Path(__file__).resolve().parent.parent / "views"
 
@@ -47,29 +50,42 @@ def main() -> None:
     try:
         cfg = settings()
     except ValueError as e:
-        st.error(str(e))
+        st.error(plain(e))
         st.stop()
     if not cfg.warehouse.exists():
-        st.error(tr("app.no_warehouse", path=str(cfg.warehouse)))
+        st.error(tr("app.no_warehouse", path=plain(cfg.warehouse)))
         st.stop()
 
     user = current_user(cfg)
+    sync_cookie()
     if user is None:
-        # before login the only page is the form: no page script can run
+        # Before login every page is the form, under its own address: a refresh or a shared
+        # link (with its filters in the query string) shows the form, and after login the
+        # same address opens the page itself.
         nav = st.navigation(
-            [st.Page(lambda: render_login(cfg), title=tr("login.title"), url_path="login")],
+            [
+                st.Page(
+                    lambda: render_login(cfg),
+                    title=tr("login.title"),
+                    url_path=key.value,
+                    default=(i == 0),
+                )
+                for i, key in enumerate(PAGES)
+            ],
             position="hidden",
         )
         nav.run()
         return
 
     with st.sidebar:
-        st.caption(tr("app.user", user=user.username))
-        st.caption(tr("app.role_bureau", role=tr(f"role.{user.role.value}"), bureau=user.bureau))
+        st.caption(tr("app.user", user=plain(user.username)))
+        st.caption(
+            tr("app.role_bureau", role=tr(f"role.{user.role.value}"), bureau=plain(user.bureau))
+        )
 
         def _logout() -> None:
-            audit.append(cfg.audit_log, "logout", user=user.username)
-            end_session()
+            audit.append(cfg.audit_log, "logout", user=user.username, client=client_address(cfg))
+            end_session(cfg)
 
         st.button(tr("app.logout"), key="logout", on_click=_logout)
 

@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
-import io
 from collections.abc import Callable, Mapping
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 import pandas as pd
 import streamlit as st
 
-from dashboards import fmt
+from dashboards import export, fmt
 from dashboards.data import bureaus
+from dashboards.i18n import has
 from dashboards.ui.context import Ctx
 
 # How a column is shown: a formatter kind, or "enum:<prefix>" for translated codes.
@@ -71,8 +71,6 @@ def _format_series(ctx: Ctx, s: pd.Series, kind: str) -> pd.Series:
     lang = ctx.lang
     if kind.startswith("enum:"):
         prefix = kind.split(":", 1)[1]
-        from dashboards.i18n import has
-
         return s.map(
             lambda v: ctx.t(f"{prefix}.{v}") if v is not None and has(f"{prefix}.{v}") else v
         )
@@ -137,27 +135,83 @@ def table(
     return st.dataframe(frame, hide_index=True, width="stretch", key=key, height=height)
 
 
-def excel_bytes(ctx: Ctx, sheets: Mapping[str, tuple[pd.DataFrame, ColumnSpec]]) -> bytes:
-    """An .xlsx with one sheet per entry: translated headers, numbers kept as numbers,
-    codes translated, dates as dates."""
-    buf = io.BytesIO()
-    with pd.ExcelWriter(buf, engine="xlsxwriter") as xw:
-        for sheet, (df, columns) in sheets.items():
-            out = pd.DataFrame(index=df.index)
-            for col, kind in columns.items():
-                s = df[col]
-                if kind.startswith("enum:") or kind == "bool":
-                    s = _format_series(ctx, s, kind)
-                elif kind == "month":
-                    s = s.map(lambda v: fmt.month(v, ctx.lang))
-                elif kind == "date":
-                    s = s.map(fmt.day)
-                out[ctx.t(f"col.{col}")] = s
-            out.to_excel(xw, sheet_name=sheet[:31], index=False)
-            ws = xw.sheets[sheet[:31]]
-            for i, name in enumerate(out.columns):
-                ws.set_column(i, i, max(10, min(40, len(str(name)) * 2 + 2)))
-    return buf.getvalue()
+def _export_texts(ctx: Ctx, columns: ColumnSpec) -> dict[str, Callable[[Any], Any]]:
+    """Columns whose exported value is the translated text (codes, flags)."""
+    out: dict[str, Callable[[Any], Any]] = {}
+    for col, kind in columns.items():
+        if kind.startswith("enum:") or kind == "bool":
+            out[col] = lambda v, k=kind: _format_series(ctx, pd.Series([v], dtype=object), k)[0]
+    return out
+
+
+def _scope_text(ctx: Ctx, filters: Mapping[str, Any]) -> str:
+    names = {r["bureau_code"]: r["bureau_name"] for r in bureau_tree(ctx).to_dict("records")}
+    parts = []
+    for key, value in filters.items():
+        if key == "bureau" and value in names:
+            text = f"{names[value]}（{value}）"
+        elif isinstance(value, (list, tuple)):
+            text = "、".join(str(v) for v in value) or ctx.t("app.all")
+        else:
+            text = ctx.t("app.all") if value is None else str(value)
+        label = ctx.t(f"export.filter.{key}") if has(f"export.filter.{key}") else key
+        parts.append(f"{label}：{text}")
+    return "；".join(parts) or ctx.t("app.all")
+
+
+def export_header(ctx: Ctx, title: str, filters: Mapping[str, Any]) -> export.Header:
+    names = {r["bureau_code"]: r["bureau_name"] for r in bureau_tree(ctx).to_dict("records")}
+    unit = names.get(ctx.viewer.bureau, ctx.viewer.bureau)
+    try:
+        published = datetime.fromtimestamp(ctx.settings.warehouse.stat().st_mtime).astimezone()
+        as_of = published.isoformat(sep=" ", timespec="minutes")
+    except OSError:
+        as_of = "—"
+    now = datetime.now().astimezone().isoformat(sep=" ", timespec="seconds")
+    return export.Header(
+        title=title,
+        lines=[
+            (ctx.t("export.unit"), f"{unit}（{ctx.viewer.bureau}）"),
+            (ctx.t("export.scope"), _scope_text(ctx, filters)),
+            (ctx.t("export.as_of"), as_of),
+            (
+                ctx.t("export.by"),
+                ctx.t(
+                    "export.by_value",
+                    user=ctx.viewer.username,
+                    role=ctx.t(f"role.{ctx.viewer.role.value}"),
+                    at=now,
+                ),
+            ),
+        ],
+    )
+
+
+def excel_bytes(
+    ctx: Ctx,
+    sheets: Mapping[str, tuple[pd.DataFrame, ColumnSpec]],
+    *,
+    title: str = "",
+    filters: Mapping[str, Any] | None = None,
+) -> bytes:
+    """An official .xlsx: one sheet per entry under the header block (title, issuing unit,
+    scope, as of, exported by and when); translated headers, numbers as numbers with their
+    formats, codes translated, months and dates as dates, every text cell as text."""
+    header = export_header(ctx, title or next(iter(sheets), ""), filters or {})
+    return export.workbook_bytes(
+        header,
+        [
+            export.Sheet(
+                name=name,
+                frame=df,
+                columns=columns,
+                headers={c: ctx.t(f"col.{c}") for c in columns},
+                texts=_export_texts(ctx, columns),
+            )
+            for name, (df, columns) in sheets.items()
+        ],
+        lang=ctx.lang,
+    )
 
 
 def export_button(
@@ -168,9 +222,11 @@ def export_button(
     *,
     key: str,
 ) -> None:
-    """Download the sheets as .xlsx; the click is audited with the filters and row count."""
+    """Download the sheets as .xlsx; the click is audited with the filters, row count and
+    the client's address."""
     rows = int(sum(len(df) for df, _ in sheets.values()))
-    data = excel_bytes(ctx, sheets)
+    title = f"{ctx.t('app.title')}：{ctx.t(f'page.{ctx.page.value}')}"
+    data = excel_bytes(ctx, sheets, title=title, filters=filters)
 
     def _audit() -> None:
         ctx.log_export(name, dict(filters), rows)

@@ -5,12 +5,13 @@ from __future__ import annotations
 from collections.abc import Iterator
 from pathlib import Path
 
+import duckdb
 import pytest
 from streamlit.testing.v1 import AppTest
 
 from dashboards.auth.roles import Role
 from dashboards.auth.users import UserStore
-from tests.dashboards.published import CITY, DISTRICT_A, DISTRICT_B, build_published
+from tests.dashboards.published import CITY, DISTRICT_A, DISTRICT_B, STATION_A, build_published
 
 REPO = Path(__file__).resolve().parents[2]
 APP = REPO / "dashboards" / "app.py"
@@ -48,6 +49,43 @@ def env(published: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Ite
 
     limiter.clear()
     yield audit_log
+
+
+# submitted values that are Markdown, HTML, Streamlit directives and spreadsheet formulas
+IMG = "![x](http://127.0.0.1:9/p.png)"
+HTML = '<img src="http://127.0.0.1:9/q.png">'
+JS = "[点此](javascript:alert(1))"
+FORMULA = '=HYPERLINK("http://127.0.0.1:9/h","点此核实")'
+DIRECTIVE = ":red[紧急] :material/warning:"
+PAYLOADS = (IMG, HTML, JS, FORMULA, DIRECTIVE)
+
+
+@pytest.fixture(scope="session")
+def hostile(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The fixture warehouse with submitted values replaced by markup and formulas."""
+    root = tmp_path_factory.mktemp("hostile")
+    warehouse = build_published(root / "warehouse.duckdb")
+    con = duckdb.connect(str(warehouse))
+    try:
+        con.execute(
+            "update reporting.bureau_tree set bureau_name = ? where bureau_code = ?",
+            [f"{FORMULA} {IMG}", DISTRICT_A],
+        )
+        con.execute(
+            "update reporting.bureau_tree set bureau_name = ? where bureau_code = ?",
+            [f"{HTML}{JS}", STATION_A],
+        )
+        con.execute("update reporting.complaint_cases set complaint_id = ?", [FORMULA])
+        con.execute(
+            "update marts.compliance_findings set rule_id = ?, detail = ?",
+            [DIRECTIVE, f"投诉编号 {IMG} {HTML} {JS}"],
+        )
+    finally:
+        con.close()
+    UserStore(root / ".auxwatch" / "users.toml").add(
+        "a_supervisor", Role.SUPERVISOR, DISTRICT_A, PASSWORD
+    )
+    return warehouse
 
 
 def new_app() -> AppTest:

@@ -10,6 +10,7 @@ temporary folder), never into the repository.
 from __future__ import annotations
 
 import os
+import re
 import signal
 import socket
 import subprocess
@@ -21,8 +22,10 @@ from pathlib import Path
 
 import pytest
 
-from tests.dashboards.conftest import APP, PASSWORD, REPO
-from tests.dashboards.published import CITY, COUNTY, DISTRICT_A, DISTRICT_B
+from auxwatch.servers import DASHBOARD_OPTIONS
+from dashboards.export import HEADER_ROWS
+from tests.dashboards.conftest import APP, IMG, PASSWORD, REPO
+from tests.dashboards.published import CITY, COUNTY, DISTRICT_A, DISTRICT_B, STATION_A
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -58,8 +61,11 @@ def _free_port() -> int:
 @pytest.fixture(scope="module")
 def server(published: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path]]:
     """Streamlit serving the fixture warehouse; yields (base URL, audit log)."""
+    yield from _serve(published, tmp_path_factory.mktemp("browser") / "audit.log")
+
+
+def _serve(published: Path, audit_log: Path) -> Iterator[tuple[str, Path]]:
     port = _free_port()
-    audit_log = tmp_path_factory.mktemp("browser") / "audit.log"
     env = {
         **os.environ,
         "AUXWATCH_USERS": str(published.parent / ".auxwatch" / "users.toml"),
@@ -76,19 +82,19 @@ def server(published: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterato
         "127.0.0.1",
         "--server.port",
         str(port),
-        "--server.headless",
-        "true",
+        *DASHBOARD_OPTIONS,
         "--server.fileWatcherType",
         "none",
         "--global.developmentMode",
         "false",
-        "--client.toolbarMode",
-        "minimal",
         "--",
         "--warehouse",
         str(published),
         "--audit-log",
         str(audit_log),
+        # as `auxwatch serve`: the local proxy's X-Forwarded-For names the client
+        "--trusted-proxies",
+        "loopback",
     ]
     log = open(audit_log.with_suffix(".server.log"), "w")  # noqa: SIM115 - closed below
     proc = subprocess.Popen(
@@ -201,9 +207,15 @@ def test_district_supervisor_in_a_browser(browser, server, artifacts: Path) -> N
         from openpyxl import load_workbook
 
         ws = load_workbook(target).active
-        header = [c.value for c in ws[1]]
+        # an official workbook: title, unit, scope, as of, exported by, then the table
+        head = HEADER_ROWS + 1
+        assert ws.freeze_panes == f"A{head + 1}" and ws.auto_filter.ref.startswith(f"A{head}:")
+        header = [c.value for c in ws[head]]
         assert header[:4] == ["期间", "规则", "条款", "严重程度"]
-        codes = {row[header.index("单位代码")] for row in ws.iter_rows(min_row=2, values_only=True)}
+        codes = {
+            row[header.index("单位代码")]
+            for row in ws.iter_rows(min_row=head + 1, values_only=True)
+        }
         assert codes and codes <= {DISTRICT_A, "330102001"}
         page.wait_for_timeout(500)
     finally:
@@ -277,3 +289,170 @@ def test_wrong_password_in_browser(browser, server) -> None:  # noqa: ANN001
         page.get_by_text("用户名或密码错误。").wait_for(timeout=30_000)
     finally:
         ctx.close()
+
+
+def _fill_login(page: Page, username: str, password: str = PASSWORD) -> None:
+    page.get_by_label("用户名").fill(username)
+    page.get_by_label("密码").fill(password)
+    page.get_by_role("button", name="登录").click()
+
+
+def test_refresh_and_shared_link_keep_the_session(browser, server) -> None:  # noqa: ANN001
+    base, _ = server
+    ctx = browser.new_context(viewport={"width": 1400, "height": 1000})
+    page = ctx.new_page()
+    try:
+        # a link to a page with its filters, opened before logging in: the form, in Chinese
+        page.goto(f"{base}/findings?bureau={STATION_A}")
+        page.get_by_label("用户名").wait_for(timeout=30_000)
+        _settle(page)
+        assert "Page not found" not in page.inner_text("body")
+        _fill_login(page, "a_supervisor")
+        # after login the linked page opens, with its filter
+        page.get_by_role("heading", name="问题清单").first.wait_for(timeout=30_000)
+        _settle(page)
+        assert f"bureau={STATION_A}" in page.url
+        from playwright.sync_api import expect
+
+        bureau = page.get_by_test_id("stSelectbox").first.locator("input")
+        expect(bureau).to_have_value(re.compile("湖滨派出所"), timeout=10_000)
+        # the page's script sets the session cookie once its component has loaded
+        for _ in range(50):
+            cookies = [c for c in ctx.cookies() if c["name"] == "auxwatch_session"]
+            if cookies:
+                break
+            page.wait_for_timeout(200)
+        assert cookies and cookies[0]["sameSite"] == "Strict"
+        # a refresh keeps the session and the page
+        page.reload()
+        page.get_by_role("heading", name="问题清单").first.wait_for(timeout=30_000)
+        _settle(page)
+        assert page.get_by_label("用户名").count() == 0
+        # so does a new tab of the same browser
+        other = ctx.new_page()
+        other.goto(f"{base}/complaints")
+        other.get_by_role("heading", name="投诉").first.wait_for(timeout=30_000)
+        _settle(other)
+        # logging out ends the session in every tab
+        page.get_by_role("button", name="退出登录").click()
+        page.get_by_label("用户名").wait_for(timeout=30_000)
+        _settle(page)
+        other.reload()
+        other.get_by_label("用户名").wait_for(timeout=30_000)
+    finally:
+        ctx.close()
+
+
+def test_tables_offer_no_csv_download(browser, server) -> None:  # noqa: ANN001
+    """Exports go through the audited Excel button only (person-level tables included)."""
+    base, _ = server
+    ctx = browser.new_context(viewport={"width": 1400, "height": 1000})
+    page = ctx.new_page()
+    try:
+        _login(page, base, "a_supervisor")
+        _open(page, "投诉")
+        grid = page.get_by_test_id("stDataFrame").first
+        grid.hover()
+        page.wait_for_timeout(500)
+        labels = [
+            b.get_attribute("aria-label") or ""
+            for b in page.get_by_test_id("stBaseButton-elementToolbar").all()
+        ]
+        assert "Search" in labels, labels  # the table toolbar is shown
+        assert not [x for x in labels if "csv" in x.lower()], labels
+    finally:
+        ctx.close()
+
+
+def test_lockout_per_client_behind_the_proxy(browser, server) -> None:  # noqa: ANN001
+    """12 failures over 3 usernames from one client (named by the proxy's X-Forwarded-For):
+    refused after 5, each in the audit log with the client's address."""
+    base, audit_log = server
+    client = "203.0.113.7"
+    ctx = browser.new_context(extra_http_headers={"X-Forwarded-For": client})
+    page = ctx.new_page()
+    try:
+        page.goto(base)
+        page.get_by_label("用户名").wait_for(timeout=30_000)
+        for i in range(12):
+            _fill_login(page, f"mallory{i % 3}", "wrong-password")
+            _settle(page)
+        assert "过多" in page.inner_text("body")
+    finally:
+        ctx.close()
+    from dashboards import audit
+
+    mine = [r for r in audit.read(audit_log) if str(r.get("user", "")).startswith("mallory")]
+    assert [r["event"] for r in mine].count("login_failed") == 5
+    assert [r["event"] for r in mine].count("login_locked") == 1
+    assert {r["client"] for r in mine} == {client}
+
+
+def test_export_is_audited_with_the_forwarded_client(browser, server) -> None:  # noqa: ANN001
+    base, audit_log = server
+    client = "198.51.100.23"
+    ctx = browser.new_context(
+        viewport={"width": 1400, "height": 1000},
+        accept_downloads=True,
+        extra_http_headers={"X-Forwarded-For": client},
+    )
+    page = ctx.new_page()
+    try:
+        _login(page, base, "a_supervisor")
+        _open(page, "投诉")
+        with page.expect_download(timeout=30_000):
+            page.get_by_role("button", name="导出 Excel").first.click()
+        page.wait_for_timeout(500)
+    finally:
+        ctx.close()
+    from dashboards import audit
+
+    records = [r for r in audit.read(audit_log) if r.get("client") == client]
+    assert {"login", "page_view", "export"} <= {r["event"] for r in records}
+    export = next(r for r in records if r["event"] == "export")
+    assert export["page"] == "complaints" and export["user"] == "a_supervisor"
+
+
+@pytest.fixture(scope="module")
+def hostile_server(
+    hostile: Path, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[tuple[str, Path]]:
+    """Streamlit serving a warehouse whose submitted values are Markdown, HTML and formulas."""
+    yield from _serve(hostile, tmp_path_factory.mktemp("hostile_browser") / "audit.log")
+
+
+def test_submitted_markup_never_reaches_the_page(browser, hostile_server, artifacts: Path) -> None:  # noqa: ANN001
+    """A supervisor opens a finding whose detail and bureau name hold a tracking pixel, an
+    <img> and a javascript: link: nothing is fetched, no image or link is made."""
+    base, _ = hostile_server
+    ctx = browser.new_context(viewport={"width": 1400, "height": 1000})
+    page = ctx.new_page()
+    fetched: list[str] = []
+    page.on("request", lambda r: fetched.append(r.url))
+    try:
+        _login(page, base, "a_supervisor")
+        _open(page, "问题清单")
+        # select the first finding: its detail panel opens below the table
+        grid = page.get_by_test_id("stDataFrame").first
+        box = grid.bounding_box()
+        assert box is not None
+        page.mouse.click(box["x"] + 18, box["y"] + 35 + 17)
+        _settle(page)
+        page.get_by_text("投诉编号").first.wait_for(timeout=30_000)
+        page.screenshot(path=str(artifacts / "hostile_finding_detail.png"), full_page=True)
+        # the overview heads with the (hostile) bureau name
+        _open(page, "总览")
+        # shown as its characters (word joiners keep URLs from becoming links)
+        assert IMG in page.inner_text("body").replace("\u2060", "")
+        for title in PAGES_ZH:
+            _open(page, title)
+            bad = page.evaluate(
+                "() => [...document.querySelectorAll('img, a, image, iframe')]"
+                ".filter(e => { const u = e.getAttribute('src') || e.getAttribute('href') || '';"
+                " return u.includes('127.0.0.1:9') || u.startsWith('javascript'); })"
+                ".map(e => e.outerHTML.slice(0, 300))"
+            )
+            assert bad == [], title
+    finally:
+        ctx.close()
+    assert not [u for u in fetched if "127.0.0.1:9/" in u]

@@ -164,3 +164,52 @@ def test_role_values_are_the_issue_roles() -> None:
         "organisation",
         "data_steward",
     }
+
+
+def test_demo_accounts_one_per_role_and_they_log_in(tmp_path: Path) -> None:
+    from dashboards.auth.cli import ensure_demo_accounts
+    from dashboards.auth.roles import Role
+    from dashboards.auth.users import UserStore
+    from tests.dashboards.published import CITY, DISTRICT_A, build_published
+
+    warehouse = build_published(tmp_path / "warehouse.duckdb")
+    users = tmp_path / ".auxwatch" / "users.toml"
+    rows = ensure_demo_accounts(users, warehouse)
+    assert {r[1] for r in rows} == set(Role)
+    assert all(r[0].startswith("demo_") for r in rows)
+    assert {r[2] for r in rows} == {CITY, DISTRICT_A}
+    store = UserStore(users)
+    for username, role, bureau, _, password in rows:
+        user = store.authenticate(username, password)
+        assert user is not None and user.role is role and user.bureau == bureau
+    # a second demo start prints new passwords, and they are the ones that work
+    again = {r[0]: r[4] for r in ensure_demo_accounts(users, warehouse)}
+    first = {r[0]: r[4] for r in rows}
+    assert all(store.authenticate(u, again[u]) for u in again)
+    assert not any(store.authenticate(u, first[u]) for u in first)
+
+
+def test_users_help_and_bureaus_without_streamlit(tmp_path: Path) -> None:
+    """`auxwatch users add --help` shows add's options; the users command never starts
+    Streamlit's machinery (no "No runtime found" warning on stderr)."""
+    import subprocess
+    import sys
+
+    from tests.dashboards.published import build_published
+
+    warehouse = build_published(tmp_path / "warehouse.duckdb")
+    exe = [sys.executable, "-m", "auxwatch.cli", "users"]
+    out = subprocess.run([*exe, "add", "--help"], capture_output=True, text=True, check=True)
+    for option in ("--role", "--bureau", "--password-stdin", "supervisor"):
+        assert option in out.stdout
+    listed = subprocess.run(
+        [*exe, "bureaus", "--warehouse", str(warehouse)], capture_output=True, text=True
+    )
+    assert listed.returncode == 0 and "330102\t上城区公安分局\t330100" in listed.stdout
+    added = subprocess.run(
+        [*exe, "add", "zoe", "--role", "finance", "--bureau", "330102", "--password-stdin",
+         "--warehouse", str(warehouse)],
+        input="long-enough-password\n", capture_output=True, text=True,
+    )
+    assert added.returncode == 0, added.stderr
+    assert added.stderr == ""

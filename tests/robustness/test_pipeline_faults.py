@@ -374,8 +374,8 @@ def test_every_dashboard_export_holds_no_personal_data(deployment, tmp_path, mon
     exports: list[bytes] = []
     original = widgets.excel_bytes
 
-    def capture(ctx, sheets):  # noqa: ANN001, ANN202
-        data = original(ctx, sheets)
+    def capture(ctx, sheets, **kwargs):  # noqa: ANN001, ANN003, ANN202
+        data = original(ctx, sheets, **kwargs)
         exports.append(data)
         return data
 

@@ -9,6 +9,7 @@ import streamlit as st
 
 from dashboards.data.db import TableMissing, WarehouseUnavailable
 from dashboards.ui.context import Ctx
+from dashboards.ui.text import plain
 
 
 @contextmanager
@@ -17,6 +18,6 @@ def guarded(ctx: Ctx) -> Iterator[None]:
     try:
         yield
     except TableMissing as e:
-        st.info(ctx.t("app.table_missing", detail=str(e).splitlines()[0]))
+        st.info(ctx.t("app.table_missing", detail=plain(str(e).splitlines()[0])))
     except WarehouseUnavailable as e:
-        st.error(str(e))
+        st.error(plain(e))

@@ -9,6 +9,7 @@ from dashboards.auth.roles import PageKey
 from dashboards.data import quality as data
 from dashboards.ui.context import Ctx, require
 from dashboards.ui.pages.common import guarded
+from dashboards.ui.text import plain
 from dashboards.ui.widgets import table
 
 LEDGER_COLUMNS = {
@@ -107,7 +108,7 @@ def _data_docs(ctx: Ctx) -> None:
         st.caption(ctx.t("dq.data_docs_missing"))
         return
     st.link_button(ctx.t("dq.data_docs_link"), index.resolve().as_uri())
-    st.caption(ctx.t("dq.data_docs_path", path=str(index)))
+    st.caption(ctx.t("dq.data_docs_path", path=plain(index)))
     # a browser may refuse a file:// link from an http page: show the index here as well
     with st.expander(ctx.t("dq.data_docs_inline")):
         st.iframe(index, height=600)

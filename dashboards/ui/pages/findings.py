@@ -10,9 +10,11 @@ import streamlit as st
 from dashboards import fmt
 from dashboards.auth.roles import PageKey
 from dashboards.data import findings as data
+from dashboards.i18n import has
 from dashboards.regulation import article_text, split_articles
 from dashboards.ui.context import require
 from dashboards.ui.pages.common import guarded
+from dashboards.ui.text import plain
 from dashboards.ui.widgets import export_button, select_bureau, table
 
 SEVERITY_ORDER = ("high", "medium", "low")
@@ -102,10 +104,12 @@ def render() -> None:
 
 def _detail(ctx, row: pd.Series) -> None:  # noqa: ANN001
     with st.container(border=True):
-        st.markdown(f"**{row['rule_id']}　{row['article']}　{ctx.t('sev.' + row['severity'])}**")
-        st.write(row["detail"])
+        severity = ctx.t("sev." + row["severity"]) if has("sev." + str(row["severity"])) else ""
+        st.markdown(f"**{plain(row['rule_id'])}　{plain(row['article'])}　{plain(severity)}**")
+        # submitted values (ids, names) are in the detail: shown as text, never as Markdown
+        st.text(str(row["detail"]))
         st.caption(ctx.t("fnd.article_text"))
-        st.write(row["article_text"])
+        st.text(str(row["article_text"]))
 
 
 def _articles(ctx, rows: pd.DataFrame) -> None:  # noqa: ANN001
@@ -116,5 +120,5 @@ def _articles(ctx, rows: pd.DataFrame) -> None:  # noqa: ANN001
     labels = sorted({a for label in rows["article"].unique() for a in split_articles(label)})
     for art in labels:
         n = int(rows["article"].map(lambda lab, a=art: a in split_articles(lab)).sum())
-        with st.expander(f"{art}（{ctx.t('app.rows', n=fmt.integer(n))}）"):
-            st.write(article_text(art))
+        with st.expander(f"{plain(art)}（{ctx.t('app.rows', n=fmt.integer(n))}）"):
+            st.text(article_text(art))

@@ -12,6 +12,7 @@ from dashboards.data import overview as data
 from dashboards.ui import charts
 from dashboards.ui.context import require
 from dashboards.ui.pages.common import guarded
+from dashboards.ui.text import plain
 from dashboards.ui.widgets import drill_to, select_bureau, table
 
 BUREAU_KEY = "overview_bureau"
@@ -79,7 +80,9 @@ def render() -> None:
 
 
 def _headline(ctx, sel: pd.Series, kind: str) -> None:  # noqa: ANN001
-    st.subheader(ctx.t("overview.selected", bureau=sel["bureau_name"], code=sel["bureau_code"]))
+    st.subheader(
+        ctx.t("overview.selected", bureau=plain(sel["bureau_name"]), code=plain(sel["bureau_code"]))
+    )
     cols = st.columns(4)
     for col, sev in zip(cols, data.SEVERITIES, strict=True):
         col.metric(ctx.t(f"sev.{sev}"), fmt.count(sel[f"{kind}_{sev}"], ctx.lang))
@@ -112,6 +115,6 @@ def _up_link(ctx, card: pd.DataFrame, sel: pd.Series) -> None:  # noqa: ANN001
     parent = sel["parent_code"]
     if parent and parent in set(card["bureau_code"]):
         name = card.loc[card["bureau_code"] == parent, "bureau_name"].iloc[0]
-        if st.button(ctx.t("overview.up", bureau=name), key="overview_up"):
+        if st.button(ctx.t("overview.up", bureau=plain(name)), key="overview_up"):
             drill_to(BUREAU_KEY, parent)
             st.rerun()

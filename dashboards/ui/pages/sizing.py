@@ -14,6 +14,7 @@ from dashboards.auth.roles import PageKey
 from dashboards.data import sizing as data
 from dashboards.ui.context import Ctx, require
 from dashboards.ui.pages.common import guarded
+from dashboards.ui.text import plain
 from dashboards.ui.widgets import export_button, select_bureau, table
 
 SCENARIO_COLUMNS = {
@@ -43,7 +44,7 @@ def _numbers(ctx: Ctx, text: str, cast: type) -> list:
         if v >= 0:
             values.append(v)
     if bad:
-        st.warning(ctx.t("siz.bad_numbers", text="、".join(bad)))
+        st.warning(ctx.t("siz.bad_numbers", text=plain("、".join(bad))))
     return values
 
 
