@@ -29,36 +29,94 @@ def bureau_label(row: Mapping[str, Any]) -> str:
     return "　" * int(row["depth"]) + f"{row['bureau_name']}（{row['bureau_code']}）"
 
 
+# The bureau and month the user is looking at, kept across pages (session) and in the URL.
+SHARED_BUREAU = "auxwatch_bureau"
+SHARED_MONTH = "auxwatch_month"
+_DENIED_PARAM = "auxwatch_denied_bureau"
+
+
+def _follow(key: str, shared: str, value: str, choices: Mapping[str, Any]) -> None:
+    """Before a selector is drawn: the URL's value, else the value chosen on any page."""
+    if value in choices and st.session_state.get(shared) != value:
+        st.session_state[shared] = value
+    if st.session_state.get(shared) in choices:
+        st.session_state[key] = st.session_state[shared]
+
+
+def _remember(key: str, shared: str, param: str, to_param: Callable[[Any], str]) -> None:
+    """A selector's on_change: the choice follows the user to the other pages and the URL."""
+    st.session_state[shared] = st.session_state[key]
+    st.query_params[param] = to_param(st.session_state[key])
+
+
 def select_bureau(ctx: Ctx, key: str, *, sidebar: bool = False) -> str:
     """A bureau of the viewer's subtree (the root of what the page shows).
 
     The ``bureau`` query parameter preselects it, so links and drill-downs can be shared;
-    a code outside the viewer's scope is ignored (and audited), and the data layer's SQL
-    would return nothing for it anyway.
+    the choice follows the user to the other pages. A code outside the viewer's scope is
+    ignored (and audited), and the data layer's SQL would return nothing for it anyway.
     """
     tree = bureau_tree(ctx)
     codes = list(tree["bureau_code"])
     labels = {r["bureau_code"]: bureau_label(r) for r in tree.to_dict("records")}
     wanted = st.query_params.get("bureau")
+    if wanted and wanted not in labels and st.session_state.get(_DENIED_PARAM) != wanted:
+        st.session_state[_DENIED_PARAM] = wanted
+        ctx.deny("bureau outside scope", {"bureau": wanted})
     pending = st.session_state.pop(key + "__next", None)
     if pending in labels:
-        st.session_state[key] = pending
-    if key not in st.session_state:
-        if wanted in labels:
-            st.session_state[key] = wanted
-        else:
-            if wanted:
-                ctx.deny("bureau outside scope", {"bureau": wanted})
-            st.session_state[key] = ctx.viewer.bureau if ctx.viewer.bureau in labels else codes[0]
-    elif st.session_state[key] not in labels:
-        st.session_state[key] = codes[0]
+        st.session_state[SHARED_BUREAU] = pending
+        wanted = pending
+    _follow(key, SHARED_BUREAU, wanted or "", labels)
+    if st.session_state.get(key) not in labels:
+        st.session_state[key] = ctx.viewer.bureau if ctx.viewer.bureau in labels else codes[0]
     where = st.sidebar if sidebar else st
     code = where.selectbox(
-        ctx.t("app.bureau"), codes, key=key, format_func=lambda c: labels.get(c, c)
+        ctx.t("app.bureau"),
+        codes,
+        key=key,
+        format_func=lambda c: labels.get(c, c),
+        on_change=_remember,
+        args=(key, SHARED_BUREAU, "bureau", str),
     )
+    st.session_state[SHARED_BUREAU] = code
     if st.query_params.get("bureau") != code:
         st.query_params["bureau"] = code
     return code
+
+
+def _month_param(m: Any) -> str:
+    return f"{pd.Timestamp(m):%Y-%m}"
+
+
+def select_month(ctx: Ctx, key: str, months: list[Any], label: str | None = None) -> Any:
+    """A month of ``months`` (latest first); like the bureau, it follows the user across
+    pages and lives in the URL as ``month=YYYY-MM``."""
+    by_param = {_month_param(m): m for m in months}
+    wanted = by_param.get(st.query_params.get("month") or "")
+    if wanted is not None and st.session_state.get(SHARED_MONTH) != _month_param(wanted):
+        st.session_state[SHARED_MONTH] = _month_param(wanted)
+    shared = by_param.get(st.session_state.get(SHARED_MONTH) or "")
+    if shared is not None:
+        st.session_state[key] = shared
+    elif st.session_state.get(key) not in months:
+        st.session_state[key] = months[0]
+
+    def _changed() -> None:
+        st.session_state[SHARED_MONTH] = _month_param(st.session_state[key])
+        st.query_params["month"] = _month_param(st.session_state[key])
+
+    month = st.selectbox(
+        label or ctx.t("app.month"),
+        months,
+        key=key,
+        format_func=lambda m: fmt.month(m, ctx.lang),
+        on_change=_changed,
+    )
+    st.session_state[SHARED_MONTH] = _month_param(month)
+    if st.query_params.get("month") != _month_param(month):
+        st.query_params["month"] = _month_param(month)
+    return month
 
 
 def drill_to(key: str, code: str) -> None:

@@ -12,7 +12,7 @@ from dashboards.data import overview as data
 from dashboards.ui import charts
 from dashboards.ui.context import require
 from dashboards.ui.pages.common import guarded
-from dashboards.ui.widgets import drill_to, select_bureau, table
+from dashboards.ui.widgets import drill_to, select_bureau, select_month, table
 
 BUREAU_KEY = "overview_bureau"
 
@@ -31,12 +31,7 @@ def render() -> None:
             st.info(ctx.t("app.no_data"))
             return
         with c2:
-            month = st.selectbox(
-                ctx.t("overview.month"),
-                months,
-                key="overview_month",
-                format_func=lambda m: fmt.month(m, ctx.lang),
-            )
+            month = select_month(ctx, "overview_month", months, ctx.t("overview.month"))
         with c3:
             kind = st.radio(
                 ctx.t("overview.show"),

@@ -13,7 +13,7 @@ from dashboards.data import quota as data
 from dashboards.ui import charts
 from dashboards.ui.context import Ctx, require
 from dashboards.ui.pages.common import guarded
-from dashboards.ui.widgets import export_button, select_bureau, table
+from dashboards.ui.widgets import export_button, select_bureau, select_month, table
 
 GAP_FLAGS = (
     ("has_quota", "quota.gap.no_quota", True),
@@ -41,7 +41,6 @@ def render() -> None:
 
 def _position(ctx: Ctx, usage: pd.DataFrame, root: str) -> None:
     own = usage[usage["bureau_code"] == root].sort_values("month")
-    latest_month = usage["month"].max()
     if not own.empty:
         last = own.iloc[-1]
         st.caption(ctx.t("quota.latest", month=fmt.month(last["month"], ctx.lang)))
@@ -95,13 +94,10 @@ def _position(ctx: Ctx, usage: pd.DataFrame, root: str) -> None:
         )
 
     st.subheader(ctx.t("quota.by_bureau"))
-    month = st.selectbox(
-        ctx.t("app.month"),
-        sorted(usage["month"].unique(), reverse=True),
-        key="quota_month",
-        format_func=lambda m: fmt.month(m, ctx.lang),
+    month = select_month(
+        ctx, "quota_month", [pd.Timestamp(m).date() for m in sorted(usage["month"].unique(), reverse=True)]
     )
-    at_month = usage[usage["month"] == (month if month is not None else latest_month)]
+    at_month = usage[pd.to_datetime(usage["month"]) == pd.Timestamp(month)]
     columns = {
         "bureau_name": "text",
         "bureau_code": "text",
