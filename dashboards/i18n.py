@@ -44,6 +44,14 @@ T: dict[str, tuple[str, str]] = {
     "app.year": ("年度", "Year"),
     "app.month": ("月份", "Month"),
     "app.all": ("全部", "All"),
+    "app.persons": ("人数", "Persons"),
+    "app.measure": ("指标", "Measure"),
+    "app.rate": ("比率", "Rate"),
+    "unit.yuan_paren": ("（元）", " (yuan)"),
+    "app.scope_is": ("统计口径：{scope}", "Scope: {scope}"),
+    "scope.own": ("本级", "Own bureau only"),
+    "scope.subtree": ("含下级汇总", "Including subordinate bureaus"),
+    "scope.total_row": ("合计（含下级汇总）", "Total (including subordinate bureaus)"),
     # -- login -----------------------------------------------------------------------------
     "login.title": ("登录", "Log in"),
     "login.username": ("用户名", "Username"),
@@ -234,8 +242,6 @@ T: dict[str, tuple[str, str]] = {
     # -- overview --------------------------------------------------------------------------
     "overview.month": ("月份", "Month"),
     "overview.tree": ("单位树与问题记分卡", "Bureau tree and scorecard"),
-    "overview.scope_own": ("本级", "Own"),
-    "overview.scope_subtree": ("含下级汇总", "Rolled up over subtree"),
     "overview.show": ("统计口径", "Counting"),
     "overview.selected": ("{bureau}（{code}）", "{bureau} ({code})"),
     "overview.trend": ("问题数趋势（含下级）", "Findings trend (with subtree)"),
@@ -249,6 +255,10 @@ T: dict[str, tuple[str, str]] = {
     "overview.children": ("下级单位", "Subordinate bureaus"),
     # -- quota -----------------------------------------------------------------------------
     "quota.latest": ("最新月份：{month}", "Latest month: {month}"),
+    "quota.latest_scoped": (
+        "{bureau}｜统计口径：{scope}｜最新月份：{month}",
+        "{bureau} | Scope: {scope} | Latest month: {month}",
+    ),
     "quota.vs_quota": ("月末在岗与核定额度", "Month-end headcount vs quota"),
     "quota.vs_police": ("辅警民警比", "Auxiliaries per police"),
     "quota.by_bureau": ("各单位情况", "By bureau"),
@@ -274,6 +284,7 @@ T: dict[str, tuple[str, str]] = {
     ),
     "pay.ghost_missing": ("有薪无人与有人无薪", "Ghost and missing pay"),
     "pay.persons": ("人员明细", "Persons"),
+    "pay.category_level": ("类别与层级", "Category and level"),
     # -- insurance -------------------------------------------------------------------------
     "ins.heatmap": ("参保覆盖热力图", "Coverage heatmap"),
     "ins.type": ("险种", "Insurance type"),

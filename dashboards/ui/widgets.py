@@ -119,6 +119,47 @@ def select_month(ctx: Ctx, key: str, months: list[Any], label: str | None = None
     return month
 
 
+SHARED_SCOPE = "auxwatch_scope"
+
+
+def bureau_name(ctx: Ctx, code: str) -> str:
+    tree = bureau_tree(ctx)
+    hit = tree[tree["bureau_code"] == code]
+    return str(hit["bureau_name"].iloc[0]) if not hit.empty else code
+
+
+def has_children(ctx: Ctx, code: str) -> bool:
+    tree = bureau_tree(ctx)
+    hit = tree[tree["bureau_code"] == code]
+    return bool(not hit.empty and int(hit["child_count"].iloc[0]) > 0)
+
+
+def scope_choice(ctx: Ctx, root: str, key: str) -> str:
+    """"own" (本级) or "subtree" (含下级汇总) for a page's figures. A bureau without
+    subordinate bureaus has only its own figures (no choice shown); otherwise the choice,
+    like the bureau, follows the user across pages (default: with subordinates)."""
+    if not has_children(ctx, root):
+        return "own"
+    if st.session_state.get(SHARED_SCOPE) in ("own", "subtree"):
+        st.session_state[key] = st.session_state[SHARED_SCOPE]
+    elif key not in st.session_state:
+        st.session_state[key] = "subtree"
+
+    def _changed() -> None:
+        st.session_state[SHARED_SCOPE] = st.session_state[key]
+
+    kind = st.radio(
+        ctx.t("overview.show"),
+        ["subtree", "own"],
+        key=key,
+        horizontal=True,
+        format_func=lambda k: ctx.t(f"scope.{k}"),
+        on_change=_changed,
+    )
+    st.session_state[SHARED_SCOPE] = kind
+    return str(kind)
+
+
 def drill_to(key: str, code: str) -> None:
     """Select ``code`` in the bureau selector ``key`` on the next run (a widget's value
     cannot change once it is drawn in this run)."""

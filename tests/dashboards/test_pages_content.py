@@ -42,3 +42,105 @@ def test_bureau_and_month_from_the_url(env) -> None:  # noqa: ANN001
     assert at.selectbox(key="overview_bureau").value == STATION_A
     assert str(at.selectbox(key="overview_month").value).startswith("2024-02")
     assert DISTRICT_A in all_text(at)
+
+
+def _latest_usage(published, codes: tuple[str, ...]) -> tuple[int, int]:  # noqa: ANN001
+    import duckdb
+
+    con = duckdb.connect(str(published), read_only=True)
+    try:
+        head, quota = con.execute(
+            "select sum(headcount_total), sum(quota_total) from marts.quota_usage "
+            "where month = (select max(month) from marts.quota_usage) "
+            "and list_contains(?, bureau_code)",
+            [list(codes)],
+        ).fetchone()
+    finally:
+        con.close()
+    return int(head), int(quota)
+
+
+def _metrics(at) -> dict[str, str]:  # noqa: ANN001
+    return {m.label: m.value for m in at.metric}
+
+
+def test_quota_headline_says_its_scope_and_totals_the_subtree(env, published) -> None:  # noqa: ANN001
+    at = _open(login(new_app(), "a_supervisor"), PageKey.QUOTA)
+    assert not at.exception, [e.value for e in at.exception]
+    # default: the district with its station, added up, and the caption says so
+    head, quota = _latest_usage(published, (DISTRICT_A, STATION_A))
+    assert _metrics(at)["月末在岗"] == f"{head:,}"
+    assert _metrics(at)["核定额度"] == f"{quota:,}"
+    assert any("统计口径：含下级汇总" in c.value for c in at.caption)
+    # the by-bureau table starts with the subtree total
+    first = at.dataframe[0].value.iloc[0]
+    assert first["单位名称"] == "合计（含下级汇总）" and first["月末在岗"] == f"{head:,}"
+    # 本级: the district's own rows only
+    at.radio(key="quota_kind").set_value("own").run()
+    head_own, _ = _latest_usage(published, (DISTRICT_A,))
+    assert _metrics(at)["月末在岗"] == f"{head_own:,}"
+    assert any("统计口径：本级" in c.value for c in at.caption)
+    # the choice follows to the overview
+    _open(at, PageKey.OVERVIEW)
+    assert at.radio(key="overview_kind").value == "own"
+
+
+def test_leaf_bureau_has_no_scope_choice(env) -> None:  # noqa: ANN001
+    at = new_app()
+    at.query_params["bureau"] = STATION_A
+    login(at, "a_supervisor")
+    _open(at, PageKey.QUOTA)
+    assert not at.exception
+    assert not [r for r in at.radio if r.key == "quota_kind"]
+    assert any("统计口径：本级" in c.value for c in at.caption)
+
+
+def _charts(at) -> list[dict]:  # noqa: ANN001
+    import json
+
+    return [json.loads(e.proto.spec) for e in at.get("vega_lite_chart")]
+
+
+def _enc(spec: dict) -> dict:
+    return spec.get("encoding") or spec["layer"][0]["encoding"]
+
+
+def _mark(spec: dict) -> str:
+    mark = spec["mark"]
+    return mark if isinstance(mark, str) else mark["type"]
+
+
+def test_charts_months_counts_and_legends(env) -> None:  # noqa: ANN001
+    at = login(new_app(), "a_supervisor")
+    specs = _charts(at)
+    # the overview's trend: bars per month with axes, months written the Chinese way,
+    # whole-number ticks
+    trend = [s for s in specs if _enc(s)["x"].get("type") == "temporal"]
+    assert trend, specs
+    assert _mark(trend[0]) == "bar"
+    assert _enc(trend[0])["x"]["axis"]["format"] == "%Y年%-m月"
+    assert _enc(trend[0])["y"]["axis"]["tickMinStep"] == 1
+    # a count axis of every bar chart ticks whole numbers
+    for spec in specs:
+        if _mark(spec) == "bar":
+            assert _enc(spec)["y"]["axis"]["tickMinStep"] == 1
+
+    _open(at, PageKey.QUOTA)
+    measures = _charts(at)[0]
+    assert _enc(measures)["color"]["title"] == "指标"  # not 单位: the series are measures
+    assert _enc(measures)["y"]["axis"]["tickMinStep"] == 1
+    assert measures["mark"].get("invalid", "filter") is None  # a missing month breaks the line
+
+    _open(at, PageKey.PAY)
+    ghost = [s for s in _charts(at) if _enc(s).get("xOffset")]
+    assert ghost and _mark(ghost[0]) == "bar"  # monthly event counts are bars, not lines
+
+
+def test_insurance_heatmap_shows_gaps(env) -> None:  # noqa: ANN001
+    at = _open(login(new_app(), "a_supervisor"), PageKey.INSURANCE)
+    spec = _charts(at)[0]
+    scale = _enc(spec)["color"]["scale"]
+    # full coverage is the only green; a gap of one person in a hundred is not
+    assert scale["type"] == "threshold" and scale["domain"][-1] > 0.99
+    assert scale["range"][-1] != scale["range"][-2]
+    assert _enc(spec)["y"]["axis"]["labelLimit"] == 0  # bureau names are never cut

@@ -12,7 +12,7 @@ from dashboards.data import overview as data
 from dashboards.ui import charts
 from dashboards.ui.context import require
 from dashboards.ui.pages.common import guarded
-from dashboards.ui.widgets import drill_to, select_bureau, select_month, table
+from dashboards.ui.widgets import drill_to, scope_choice, select_bureau, select_month, table
 
 BUREAU_KEY = "overview_bureau"
 
@@ -33,13 +33,7 @@ def render() -> None:
         with c2:
             month = select_month(ctx, "overview_month", months, ctx.t("overview.month"))
         with c3:
-            kind = st.radio(
-                ctx.t("overview.show"),
-                ["subtree", "own"],
-                key="overview_kind",
-                horizontal=True,
-                format_func=lambda k: ctx.t(f"overview.scope_{k}"),
-            )
+            kind = scope_choice(ctx, root, "overview_kind")
         ctx.log_view({"bureau": root, "month": month, "counting": kind})
 
         card = data.scorecard(wh, viewer, month)
@@ -59,7 +53,7 @@ def render() -> None:
             "　" * int(d) + str(n)
             for d, n in zip(subtree["depth"], subtree["bureau_name"], strict=True)
         ]
-        st.subheader(ctx.t("overview.tree"))
+        st.subheader(ctx.t("overview.tree") + f"（{ctx.t(f'scope.{kind}')}）")
         st.caption(ctx.t("overview.drill"))
         shown = subtree.rename(columns={f"{kind}_{m}": m for m in data.MEASURES})
         columns = {"bureau_name": "text", "bureau_code": "text"}
@@ -75,6 +69,7 @@ def render() -> None:
 
 def _headline(ctx, sel: pd.Series, kind: str) -> None:  # noqa: ANN001
     st.subheader(ctx.t("overview.selected", bureau=sel["bureau_name"], code=sel["bureau_code"]))
+    st.caption(ctx.t("app.scope_is", scope=ctx.t(f"scope.{kind}")))
     cols = st.columns(4)
     for col, sev in zip(cols, data.SEVERITIES, strict=True):
         col.metric(ctx.t(f"sev.{sev}"), fmt.count(sel[f"{kind}_{sev}"], ctx.lang))
@@ -100,7 +95,10 @@ def _trend(ctx, root: str) -> None:  # noqa: ANN001
     trend = data.trend(ctx.settings.warehouse, ctx.viewer, root)
     if len(trend) > 0:
         st.caption(ctx.t("overview.trend"))
-        st.altair_chart(charts.sparkline(trend, "month", "total"), width="stretch")
+        st.altair_chart(
+            charts.monthly_bars(trend, "month", "total", y_title=ctx.t("col.findings"), lang=ctx.lang),
+            width="stretch",
+        )
 
 
 def _up_link(ctx, card: pd.DataFrame, sel: pd.Series) -> None:  # noqa: ANN001

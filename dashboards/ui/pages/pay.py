@@ -66,14 +66,14 @@ def _history(ctx: Ctx) -> None:
         f"{ctx.t(f'cat.{c}')} {lvl}" for c, lvl in zip(hist["category"], hist["level"], strict=True)
     ]
     st.altair_chart(
-        charts.lines(
+        charts.steps(
             hist,
             "effective_from",
             "standard_fixed_pay",
             "series",
-            y_title=ctx.t("col.standard_fixed_pay"),
-            color_title=ctx.t("col.level"),
-            y_format=",.0f",
+            y_title=ctx.t("col.standard_fixed_pay") + ctx.t("unit.yuan_paren"),
+            color_title=ctx.t("pay.category_level"),
+            lang=ctx.lang,
         ),
         width="stretch",
     )
@@ -136,13 +136,14 @@ def _ghost_missing(ctx: Ctx, root: str) -> None:
             ]
         )
         st.altair_chart(
-            charts.lines(
+            charts.monthly_bars(
                 long,
                 "month",
                 "value",
-                "series",
-                y_title=ctx.t("col.findings"),
-                color_title=ctx.t("col.rule_id"),
+                y_title=ctx.t("app.persons"),
+                lang=ctx.lang,
+                color="series",
+                color_title=ctx.t("app.measure"),
             ),
             width="stretch",
         )

@@ -13,7 +13,15 @@ from dashboards.data import quota as data
 from dashboards.ui import charts
 from dashboards.ui.context import Ctx, require
 from dashboards.ui.pages.common import guarded
-from dashboards.ui.widgets import export_button, select_bureau, select_month, table
+from dashboards.ui.widgets import (
+    bureau_name,
+    export_button,
+    has_children,
+    scope_choice,
+    select_bureau,
+    select_month,
+    table,
+)
 
 GAP_FLAGS = (
     ("has_quota", "quota.gap.no_quota", True),
@@ -40,10 +48,22 @@ def render() -> None:
 
 
 def _position(ctx: Ctx, usage: pd.DataFrame, root: str) -> None:
-    own = usage[usage["bureau_code"] == root].sort_values("month")
+    kind = scope_choice(ctx, root, "quota_kind")
+    if kind == "subtree":
+        series_rows = data.subtree_totals(ctx.settings.warehouse, ctx.viewer, root)
+    else:
+        series_rows = usage[usage["bureau_code"] == root]
+    own = series_rows.sort_values("month")
     if not own.empty:
         last = own.iloc[-1]
-        st.caption(ctx.t("quota.latest", month=fmt.month(last["month"], ctx.lang)))
+        st.caption(
+            ctx.t(
+                "quota.latest_scoped",
+                month=fmt.month(last["month"], ctx.lang),
+                bureau=bureau_name(ctx, root),
+                scope=ctx.t(f"scope.{kind}"),
+            )
+        )
         c = st.columns(5)
         c[0].metric(ctx.t("col.headcount_total"), fmt.count(last["headcount_total"], ctx.lang))
         c[1].metric(ctx.t("col.quota_total"), fmt.count(last["quota_total"], ctx.lang))
@@ -51,7 +71,7 @@ def _position(ctx: Ctx, usage: pd.DataFrame, root: str) -> None:
         c[3].metric(ctx.t("col.police_count"), fmt.count(last["police_count"], ctx.lang))
         c[4].metric(ctx.t("col.aux_per_police"), fmt.ratio(last["aux_per_police"]))
 
-        st.subheader(ctx.t("quota.vs_quota"))
+        st.subheader(ctx.t("quota.vs_quota") + f"（{ctx.t(f'scope.{kind}')}）")
         series = []
         for col, label in (
             ("headcount_total", "col.headcount_total"),
@@ -71,8 +91,10 @@ def _position(ctx: Ctx, usage: pd.DataFrame, root: str) -> None:
                 "month",
                 "value",
                 "series",
-                y_title=ctx.t("col.headcount_total"),
-                color_title=ctx.t("app.bureau"),
+                y_title=ctx.t("app.persons"),
+                color_title=ctx.t("app.measure"),
+                lang=ctx.lang,
+                counts=True,
             ),
             width="stretch",
         )
@@ -88,6 +110,7 @@ def _position(ctx: Ctx, usage: pd.DataFrame, root: str) -> None:
                 "bureau_name",
                 y_title=ctx.t("col.aux_per_police"),
                 color_title=ctx.t("app.bureau"),
+                lang=ctx.lang,
                 y_format=".2f",
             ),
             width="stretch",
@@ -111,6 +134,12 @@ def _position(ctx: Ctx, usage: pd.DataFrame, root: str) -> None:
         "police_count": "int",
         "aux_per_police": "ratio",
     }
+    if has_children(ctx, root):
+        totals = data.subtree_totals(ctx.settings.warehouse, ctx.viewer, root)
+        total = totals[pd.to_datetime(totals["month"]) == pd.Timestamp(month)].assign(
+            bureau_name=ctx.t("scope.total_row"), bureau_code=root
+        )
+        at_month = pd.concat([total, at_month], ignore_index=True)
     table(ctx, at_month, columns, key="quota_by_bureau", highlight=at_month["utilization"] > 1)
     export_button(
         ctx,
