@@ -80,3 +80,14 @@ def day(x: Any) -> str:
     if isinstance(x, (date, datetime, pd.Timestamp)):
         return pd.Timestamp(x).strftime("%Y-%m-%d")
     return str(x)
+
+
+def timestamp(x: Any) -> str:
+    """A moment with its time zone: '2024-07-05 23:10 UTC+08:00' (naive: as given)."""
+    if _missing(x):
+        return "—"
+    ts = pd.Timestamp(x)
+    if ts.tzinfo is None:
+        return ts.strftime("%Y-%m-%d %H:%M")
+    offset = ts.strftime("%z")
+    return f"{ts:%Y-%m-%d %H:%M} UTC{offset[:3]}:{offset[3:]}"

@@ -11,7 +11,8 @@ import pandas as pd
 import streamlit as st
 
 from dashboards import fmt
-from dashboards.data import bureaus
+from dashboards.data import bureaus, meta
+from dashboards.regulation import article_label
 from dashboards.ui.context import Ctx
 
 # How a column is shown: a formatter kind, or "enum:<prefix>" for translated codes.
@@ -166,8 +167,44 @@ def drill_to(key: str, code: str) -> None:
     st.session_state[key + "__next"] = code
 
 
+def rule_label(ctx: Ctx, names: Mapping[str, tuple[str, str]], rule_id: Any) -> str:
+    """'P03 有薪无人（不在册发薪）': the code (what the rule documents use) and its name
+    from the rule catalogue; the bare code where the catalogue has no name."""
+    if rule_id is None or (isinstance(rule_id, float) and pd.isna(rule_id)):
+        return "—"
+    name = names.get(str(rule_id))
+    if not name:
+        return str(rule_id)
+    return f"{rule_id} {name[0] if ctx.lang == 'zh' else name[1]}"
+
+
+def finding_detail(ctx: Ctx, names: Mapping[str, tuple[str, str]], row: Mapping[str, Any]) -> str:
+    """A finding's explanation. The rules write it in Chinese; in English it is said from
+    the finding's own fields (rule, subject, measured against threshold)."""
+    if ctx.lang == "zh":
+        return str(row["detail"])
+    parts = [rule_label(ctx, names, row["rule_id"])]
+    subject = row.get("subject_id")
+    if subject:
+        parts.append(f"{ctx.t('col.subject_id')} {subject}")
+    if not _blank(row.get("measured")):
+        parts.append(f"{ctx.t('col.measured')} {fmt.number(row['measured'])}")
+    if not _blank(row.get("threshold")):
+        parts.append(f"{ctx.t('col.threshold')} {fmt.number(row['threshold'])}")
+    return "; ".join(parts)
+
+
+def _blank(v: Any) -> bool:
+    return v is None or (isinstance(v, float) and pd.isna(v))
+
+
 def _format_series(ctx: Ctx, s: pd.Series, kind: str) -> pd.Series:
     lang = ctx.lang
+    if kind == "rule":
+        names = meta.rule_names(ctx.settings.warehouse)
+        return s.map(lambda v: rule_label(ctx, names, v))
+    if kind == "article":
+        return s.map(lambda v: "—" if _blank(v) else article_label(str(v), lang))
     if kind.startswith("enum:"):
         prefix = kind.split(":", 1)[1]
         from dashboards.i18n import has
@@ -245,7 +282,7 @@ def excel_bytes(ctx: Ctx, sheets: Mapping[str, tuple[pd.DataFrame, ColumnSpec]])
             out = pd.DataFrame(index=df.index)
             for col, kind in columns.items():
                 s = df[col]
-                if kind.startswith("enum:") or kind == "bool":
+                if kind.startswith("enum:") or kind in ("bool", "rule", "article"):
                     s = _format_series(ctx, s, kind)
                 elif kind == "month":
                     s = s.map(lambda v: fmt.month(v, ctx.lang))

@@ -144,3 +144,64 @@ def test_insurance_heatmap_shows_gaps(env) -> None:  # noqa: ANN001
     assert scale["type"] == "threshold" and scale["domain"][-1] > 0.99
     assert scale["range"][-1] != scale["range"][-2]
     assert _enc(spec)["y"]["axis"]["labelLimit"] == 0  # bureau names are never cut
+
+
+def test_findings_rules_by_name_widgets_in_chinese_articles_in_order(env) -> None:  # noqa: ANN001
+    at = _open(login(new_app(), "a_supervisor"), PageKey.FINDINGS)
+    assert not at.exception, [e.value for e in at.exception]
+    rules = at.multiselect(key="fnd_rules")
+    # options read as code and name, from the rule catalogue
+    assert "P03 有薪无人（不在册发薪）" in rules.options
+    for key in ("fnd_rules", "fnd_articles", "fnd_severities"):
+        proto = at.multiselect(key=key).proto
+        assert proto.placeholder == "不选即全部"
+        assert "Choose" not in proto.placeholder
+    # the table names the rule
+    shown = at.dataframe[0].value
+    assert shown["规则"].str.contains(" ").all()
+    assert any(v.startswith("P03 有薪无人") for v in shown["规则"])
+    # article sections in the regulation's order, counted in findings, the title given
+    labels = [e.label for e in at.expander]
+    numbers = [label.split("（")[0] for label in labels]
+    order = ["第三条", "第四条", "第七条", "第八条", "第九条", "第十四条", "第十七条",
+             "第十八条", "第二十一条", "第二十二条"]
+    assert numbers == [a for a in order if a in numbers], numbers
+    assert all("涉及问题" in label and "项）" in label for label in labels)
+    assert "杭州市公安机关警务辅助人员管理规定" in all_text(at)
+
+
+def test_rule_filter_by_name_in_english(env) -> None:  # noqa: ANN001
+    at = new_app().run()
+    at.radio(key="lang_switch").set_value("en").run()
+    login(at, "a_supervisor")
+    _open(at, PageKey.FINDINGS)
+    assert not at.exception, [e.value for e in at.exception]
+    assert "P03 Pay without roster (ghost pay)" in at.multiselect(key="fnd_rules").options
+    shown = at.dataframe[0].value
+    # English details, the rules' Chinese text beside them; English article labels
+    assert not shown["Detail"].str.contains("[\u4e00-\u9fff]").any()
+    assert "Detail (original Chinese)" in shown.columns
+    assert all(a.startswith("Article") for a in shown["Article"])
+    assert all(e.label.startswith("Article") for e in at.expander)
+
+
+def test_complaint_overdue_header_is_the_complaint_category(env) -> None:  # noqa: ANN001
+    at = _open(login(new_app(), "a_supervisor"), PageKey.COMPLAINTS)
+    assert not at.exception
+    headers = [list(df.value.columns) for df in at.dataframe]
+    overdue = [h for h in headers if "投诉编号" in h]
+    assert overdue and "投诉类别" in overdue[0] and "辅警类别" not in overdue[0]
+
+
+def test_every_page_says_as_of_and_published(env) -> None:  # noqa: ANN001
+    from dashboards.auth.roles import PAGES, Role, can_open
+
+    at = login(new_app(), "city_supervisor")
+    for page in PAGES:
+        if not can_open(Role.SUPERVISOR, page):
+            continue
+        _open(at, page)
+        captions = [c.value for c in at.caption]
+        assert any(
+            "评估日期：2024-07-05" in c and "数据发布：" in c and "UTC" in c for c in captions
+        ), (page, captions[:3])

@@ -11,13 +11,13 @@ from dashboards.auth.roles import PageKey
 from dashboards.data import complaints as data
 from dashboards.ui import charts
 from dashboards.ui.context import require
-from dashboards.ui.pages.common import guarded
+from dashboards.ui.pages.common import guarded, page_title
 from dashboards.ui.widgets import export_button, select_bureau, table
 
 
 def render() -> None:
     ctx = require(PageKey.COMPLAINTS)
-    st.title(ctx.t("page.complaints"))
+    page_title(ctx)
     wh, viewer = ctx.settings.warehouse, ctx.viewer
     with guarded(ctx):
         root = select_bureau(ctx, "cmp_bureau")
@@ -104,7 +104,10 @@ def render() -> None:
             st.subheader(ctx.t("cmp.overdue_list"))
             table(
                 ctx,
-                data.open_overdue(wh, viewer, root),
+                # the complaint's own category (着装仪容...), not the auxiliary's
+                data.open_overdue(wh, viewer, root).rename(
+                    columns={"category": "complaint_category"}
+                ),
                 {
                     "complaint_id": "text",
                     "bureau_name": "text",
@@ -112,7 +115,7 @@ def render() -> None:
                     "person_id": "text",
                     "received_date": "date",
                     "channel": "text",
-                    "category": "text",
+                    "complaint_category": "text",
                     "deadline": "date",
                     "days_overdue": "int",
                 },

@@ -8,7 +8,7 @@ import streamlit as st
 from dashboards.auth.roles import PageKey
 from dashboards.data import quality as data
 from dashboards.ui.context import Ctx, require
-from dashboards.ui.pages.common import guarded
+from dashboards.ui.pages.common import guarded, page_title
 from dashboards.ui.widgets import table
 
 LEDGER_COLUMNS = {
@@ -27,7 +27,7 @@ LEDGER_COLUMNS = {
 
 def render() -> None:
     ctx = require(PageKey.DATA_QUALITY)
-    st.title(ctx.t("page.data_quality"))
+    page_title(ctx)
     wh, viewer = ctx.settings.warehouse, ctx.viewer
     ctx.log_view({})
     with guarded(ctx):

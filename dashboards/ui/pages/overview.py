@@ -11,7 +11,7 @@ from dashboards.auth.roles import PageKey
 from dashboards.data import overview as data
 from dashboards.ui import charts
 from dashboards.ui.context import require
-from dashboards.ui.pages.common import guarded
+from dashboards.ui.pages.common import guarded, page_title
 from dashboards.ui.widgets import drill_to, scope_choice, select_bureau, select_month, table
 
 BUREAU_KEY = "overview_bureau"
@@ -19,7 +19,7 @@ BUREAU_KEY = "overview_bureau"
 
 def render() -> None:
     ctx = require(PageKey.OVERVIEW)
-    st.title(ctx.t("page.overview"))
+    page_title(ctx)
     wh, viewer = ctx.settings.warehouse, ctx.viewer
     with guarded(ctx):
         months = data.months(wh, viewer)

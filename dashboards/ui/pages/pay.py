@@ -11,13 +11,13 @@ from dashboards.auth.roles import PageKey
 from dashboards.data import pay as data
 from dashboards.ui import charts
 from dashboards.ui.context import Ctx, require
-from dashboards.ui.pages.common import guarded
+from dashboards.ui.pages.common import guarded, page_title
 from dashboards.ui.widgets import export_button, select_bureau, table
 
 
 def render() -> None:
     ctx = require(PageKey.PAY)
-    st.title(ctx.t("page.pay"))
+    page_title(ctx)
     wh, viewer = ctx.settings.warehouse, ctx.viewer
     with guarded(ctx):
         c1, c2 = st.columns(2)
@@ -167,7 +167,7 @@ def _ghost_missing(ctx: Ctx, root: str) -> None:
             persons,
             {
                 "month": "month",
-                "rule_id": "enum:rule",
+                "rule_id": "rule",
                 "bureau_name": "text",
                 "bureau_code": "text",
                 "person_id": "text",

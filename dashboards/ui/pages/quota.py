@@ -12,7 +12,7 @@ from dashboards.auth.roles import PageKey
 from dashboards.data import quota as data
 from dashboards.ui import charts
 from dashboards.ui.context import Ctx, require
-from dashboards.ui.pages.common import guarded
+from dashboards.ui.pages.common import guarded, page_title
 from dashboards.ui.widgets import (
     bureau_name,
     export_button,
@@ -35,7 +35,7 @@ GAP_FLAGS = (
 
 def render() -> None:
     ctx = require(PageKey.QUOTA)
-    st.title(ctx.t("page.quota"))
+    page_title(ctx)
     with guarded(ctx):
         root = select_bureau(ctx, "quota_bureau")
         ctx.log_view({"bureau": root})

@@ -13,7 +13,7 @@ from dashboards import fmt, sizing
 from dashboards.auth.roles import PageKey
 from dashboards.data import sizing as data
 from dashboards.ui.context import Ctx, require
-from dashboards.ui.pages.common import guarded
+from dashboards.ui.pages.common import guarded, page_title
 from dashboards.ui.widgets import export_button, select_bureau, table
 
 SCENARIO_COLUMNS = {
@@ -49,7 +49,7 @@ def _numbers(ctx: Ctx, text: str, cast: type) -> list:
 
 def render() -> None:
     ctx = require(PageKey.SIZING)
-    st.title(ctx.t("page.sizing"))
+    page_title(ctx)
     wh, viewer = ctx.settings.warehouse, ctx.viewer
     with guarded(ctx):
         c1, c2 = st.columns(2)
