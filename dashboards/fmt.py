@@ -47,6 +47,14 @@ def amount(x: Any, lang: str = "zh") -> str:
     return f"{v:,.2f}"
 
 
+def yuan(x: Any, lang: str = "zh") -> str:
+    """An amount with its unit, so 万 never stands beside a bare number: '9,800.00元',
+    '12.34万元', '1.20亿元'; English 'CNY 12,345.00'."""
+    if _missing(x):
+        return "—"
+    return f"{amount(x, lang)}元" if lang == "zh" else f"CNY {amount(x, lang)}"
+
+
 def count(x: Any, lang: str = "zh") -> str:
     """Counts: separators; 万 from 10万 up in Chinese (a headcount of 12,345 stays exact)."""
     if _missing(x):

@@ -232,7 +232,7 @@ T: dict[str, tuple[str, str]] = {
     "col.unexpected_count": ("异常数", "Unexpected"),
     "col.scenario": ("方案", "Scenario"),
     "col.quota": ("额度", "Quota"),
-    "col.ratio": ("辅警民警比", "Aux per police"),
+    "col.ratio": ("额度民警比", "Quota per police"),
     "col.quota_change": ("额度增减", "Quota change"),
     "col.posts_to_fill": ("待补员额", "Posts to fill"),
     "col.expected_leavers": ("预计离职", "Expected leavers"),
@@ -245,6 +245,7 @@ T: dict[str, tuple[str, str]] = {
     "col.hires": ("入职", "Hires"),
     "col.leavers": ("离职", "Leavers"),
     "col.avg_headcount": ("平均在岗", "Avg headcount"),
+    "col.roster_months": ("有数据月数", "Months with data"),
     "col.attrition_rate": ("流失率", "Attrition"),
     "col.own": ("本级", "Own"),
     "col.subtree": ("含下级", "With subtree"),
@@ -329,8 +330,11 @@ T: dict[str, tuple[str, str]] = {
     "siz.headcount": ("月末在岗", "Headcount"),
     "siz.police": ("民警人数", "Police"),
     "siz.quota": ("核定额度", "Quota"),
-    "siz.ratio": ("辅警民警比", "Aux per police"),
-    "siz.as_of_month": ("数据月份：{month}", "As of {month}"),
+    "siz.ratio": ("在岗辅警民警比", "Auxiliaries on staff per police"),
+    "siz.as_of_month_scoped": (
+        "{bureau}｜统计口径：{scope}（额度按单位核定）｜数据月份：{month}",
+        "{bureau} | Scope: {scope} (quotas are set per bureau) | As of {month}",
+    ),
     "siz.costs": ("人均年成本（实际数）", "Annual cost per auxiliary (actuals)"),
     "siz.costs_year": ("成本依据：{year} 年实际", "Costs from {year} actuals"),
     "siz.no_costs": ("无工资数据，无法测算成本。", "No payroll: cost cannot be projected."),
@@ -346,7 +350,17 @@ T: dict[str, tuple[str, str]] = {
     "siz.absolutes": ("绝对额度（逗号分隔）", "Absolute quotas (comma-separated)"),
     "siz.bad_numbers": ("无法识别的数字：{text}", "Not numbers: {text}"),
     "siz.attrition": ("历史流失率", "Attrition from history"),
-    "siz.attrition_value": ("近三年平均流失率：{rate}", "Average attrition, last 3 years: {rate}"),
+    "siz.attrition_value": (
+        "近三年年化流失率（离职人数 ÷ 在岗人年，不足一年的按月数折算）：{rate}",
+        "Annual attrition, last 3 years (leavers / person-years; part years by their "
+        "months): {rate}",
+    ),
+    "siz.subtree_note": (
+        "含下级汇总（{month}）：月末在岗 {headcount}，核定额度 {quota}，民警 {police}，"
+        "在岗辅警民警比 {ratio}。",
+        "Including subordinate bureaus ({month}): headcount {headcount}, quota {quota}, "
+        "police {police}, auxiliaries per police {ratio}.",
+    ),
     "siz.scenarios": ("测算方案", "Scenarios"),
     "siz.kind.current": ("现行额度", "Current quota"),
     "siz.kind.ratio": ("按比例 {ratio}", "Ratio {ratio}"),

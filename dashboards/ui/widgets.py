@@ -216,6 +216,7 @@ def _format_series(ctx: Ctx, s: pd.Series, kind: str) -> pd.Series:
         "int": fmt.integer,
         "count": lambda v: fmt.count(v, lang),
         "amount": lambda v: fmt.amount(v, lang),
+        "yuan": lambda v: fmt.yuan(v, lang),
         "pct": fmt.percent,
         "ratio": fmt.ratio,
         "number": fmt.number,

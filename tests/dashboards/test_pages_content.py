@@ -205,3 +205,21 @@ def test_every_page_says_as_of_and_published(env) -> None:  # noqa: ANN001
         assert any(
             "评估日期：2024-07-05" in c and "数据发布：" in c and "UTC" in c for c in captions
         ), (page, captions[:3])
+
+
+def test_sizing_whole_people_units_and_named_ratios(env) -> None:  # noqa: ANN001
+    import re
+
+    at = login(new_app(), "a_budget_analyst")
+    _open(at, PageKey.SIZING)
+    assert not at.exception, [e.value for e in at.exception]
+    scen = [df.value for df in at.dataframe if "方案" in df.value.columns][0]
+    for col in ("预计离职", "需招聘"):
+        assert all(re.fullmatch(r"-?[\d,]+", v) for v in scen[col]), scen[col]
+    # every amount carries its unit
+    assert all(v.endswith("元") for v in scen["年度总成本"])
+    # the scenario's ratio is the quota's, named so; the headline's is the headcount's
+    assert "额度民警比" in scen.columns and "辅警民警比" not in scen.columns
+    assert "在岗辅警民警比" in [m.label for m in at.metric]
+    assert any("统计口径：本级" in c.value for c in at.caption)
+    assert any(c.value.startswith("含下级汇总") for c in at.caption)  # district A has a station

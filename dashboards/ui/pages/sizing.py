@@ -11,10 +11,17 @@ import streamlit as st
 
 from dashboards import fmt, sizing
 from dashboards.auth.roles import PageKey
+from dashboards.data import quota as quota_data
 from dashboards.data import sizing as data
 from dashboards.ui.context import Ctx, require
 from dashboards.ui.pages.common import guarded, page_title
-from dashboards.ui.widgets import export_button, select_bureau, table
+from dashboards.ui.widgets import (
+    bureau_name,
+    export_button,
+    has_children,
+    select_bureau,
+    table,
+)
 
 SCENARIO_COLUMNS = {
     "scenario": "text",
@@ -22,11 +29,11 @@ SCENARIO_COLUMNS = {
     "ratio": "ratio",
     "quota_change": "int",
     "posts_to_fill": "int",
-    "expected_leavers": "number",
-    "hires_needed": "number",
-    "cost_per_aux": "amount",
-    "annual_cost": "amount",
-    "cost_change": "amount",
+    "expected_leavers": "int",
+    "hires_needed": "int",
+    "cost_per_aux": "yuan",
+    "annual_cost": "yuan",
+    "cost_change": "yuan",
 }
 
 
@@ -65,12 +72,34 @@ def render() -> None:
 
         pos = data.position(wh, viewer, bureau, year).iloc[0]
         st.subheader(ctx.t("siz.inputs"))
-        st.caption(ctx.t("siz.as_of_month", month=fmt.month(pos["month"], ctx.lang)))
+        st.caption(
+            ctx.t(
+                "siz.as_of_month_scoped",
+                bureau=bureau_name(ctx, bureau),
+                scope=ctx.t("scope.own"),
+                month=fmt.month(pos["month"], ctx.lang),
+            )
+        )
         c = st.columns(4)
         c[0].metric(ctx.t("siz.headcount"), fmt.count(pos["headcount_total"], ctx.lang))
         c[1].metric(ctx.t("siz.police"), fmt.count(pos["police_count"], ctx.lang))
         c[2].metric(ctx.t("siz.quota"), fmt.count(pos["quota_total"], ctx.lang))
         c[3].metric(ctx.t("siz.ratio"), fmt.ratio(pos["aux_per_police"]))
+        if has_children(ctx, bureau):
+            totals = quota_data.subtree_totals(wh, viewer, bureau)
+            at = totals[pd.to_datetime(totals["month"]) == pd.Timestamp(pos["month"])]
+            if not at.empty:
+                t = at.iloc[0]
+                st.caption(
+                    ctx.t(
+                        "siz.subtree_note",
+                        month=fmt.month(t["month"], ctx.lang),
+                        headcount=fmt.count(t["headcount_total"], ctx.lang),
+                        quota=fmt.count(t["quota_total"], ctx.lang),
+                        police=fmt.count(t["police_count"], ctx.lang),
+                        ratio=fmt.ratio(t["aux_per_police"]),
+                    )
+                )
 
         p1, p2, p3 = st.columns(3)
         transport = p1.number_input(
@@ -129,12 +158,13 @@ def render() -> None:
                     ],
                 }
             )
-            table(ctx, cost_rows, {"component": "text", "amount": "amount"}, key="siz_costs")
+            table(ctx, cost_rows, {"component": "text", "amount": "yuan"}, key="siz_costs")
 
         st.subheader(ctx.t("siz.attrition"))
         st.caption(ctx.t("siz.attrition_value", rate=fmt.percent(attrition)))
         attr_columns = {
             "year": "text",
+            "roster_months": "int",
             "avg_headcount": "number",
             "hires": "int",
             "leavers": "int",
