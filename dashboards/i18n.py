@@ -38,6 +38,7 @@ T: dict[str, tuple[str, str]] = {
         "Your session expired: please log in again.",
     ),
     "app.rows": ("共 {n} 条", "{n} rows"),
+    "app.rows_one": ("共 {n} 条", "{n} row"),
     "app.rows_shown": ("共 {n} 条，显示前 {m} 条", "{n} rows, first {m} shown"),
     "app.export": ("导出 Excel", "Export to Excel"),
     "app.bureau": ("单位", "Bureau"),
@@ -294,6 +295,7 @@ T: dict[str, tuple[str, str]] = {
     ),
     "pay.ghost_missing": ("有薪无人与有人无薪", "Ghost and missing pay"),
     "pay.persons": ("人员明细", "Persons"),
+    "pay.sheet_avg": ("人均应发与社平工资", "Avg pay vs avg wage"),
     "pay.category_level": ("类别与层级", "Category and level"),
     # -- insurance -------------------------------------------------------------------------
     "ins.heatmap": ("参保覆盖热力图", "Coverage heatmap"),
@@ -373,9 +375,13 @@ T: dict[str, tuple[str, str]] = {
     "dq.alerts": ("未解决告警", "Open alerts"),
     "dq.checks": ("最近一次未通过的检查", "Failed checks of the latest run"),
     "dq.data_docs": ("Great Expectations 数据文档", "Great Expectations Data Docs"),
-    "dq.data_docs_link": ("打开数据文档", "Open the Data Docs"),
-    "dq.data_docs_inline": ("在此查看", "View here"),
-    "dq.data_docs_path": ("文件位置：{path}", "Location: {path}"),
+    "dq.data_docs_offline": (
+        "数据文档的样式需从互联网加载，在内网中可能显示不全；本页已列出全部检查结果。"
+        "需要时可下载后在本机打开。",
+        "The Data Docs load their styles from the internet and may look bare on an isolated "
+        "network; this page lists every result. Download them to open on your computer.",
+    ),
+    "dq.data_docs_download": ("下载数据文档（zip）", "Download the Data Docs (zip)"),
     "dq.data_docs_missing": ("尚未生成数据文档。", "The Data Docs have not been built yet."),
     "dq.data_docs_city_only": (
         "数据文档覆盖全市数据，仅市局用户可查看。",

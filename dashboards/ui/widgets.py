@@ -254,7 +254,7 @@ def table(
     if len(df) > MAX_ROWS_SHOWN:
         st.caption(ctx.t("app.rows_shown", n=fmt.integer(len(df)), m=fmt.integer(MAX_ROWS_SHOWN)))
     else:
-        st.caption(ctx.t("app.rows", n=fmt.integer(len(df))))
+        st.caption(ctx.t("app.rows_one" if len(df) == 1 else "app.rows", n=fmt.integer(len(df))))
     frame: Any = display_frame(ctx, shown, columns)
     if highlight is not None:
         mask = list(highlight.loc[shown.index].fillna(False).astype(bool))

@@ -550,7 +550,7 @@ def _fill(con: duckdb.DuckDBPyConnection) -> None:  # noqa: PLR0915 - one place 
             "rows_quarantined": 0,
             "rows_superseded": 0,
             "bureau_codes": None,
-            "message": f"{COUNTY}_broken.xlsx: not a readable XLSX file",
+            "message": "无法读取的 XLSX 文件 (unreadable XLSX: calamine error: Zip error: invalid Zip archive)",
             "loaded_at": loaded_at,
         },
     ]

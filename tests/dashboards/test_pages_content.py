@@ -223,3 +223,50 @@ def test_sizing_whole_people_units_and_named_ratios(env) -> None:  # noqa: ANN00
     assert "在岗辅警民警比" in [m.label for m in at.metric]
     assert any("统计口径：本级" in c.value for c in at.caption)
     assert any(c.value.startswith("含下级汇总") for c in at.caption)  # district A has a station
+
+
+def test_data_quality_speaks_the_users_language(env) -> None:  # noqa: ANN001
+    at = _open(login(new_app(), "city_steward"), PageKey.DATA_QUALITY)
+    assert not at.exception, [e.value for e in at.exception]
+    text = all_text(at)
+    for raw in ("calamine", "Zip error", "file://", "quarantine", "rejected_file"):
+        assert raw not in text, raw
+    frames = {tuple(df.value.columns): df.value for df in at.dataframe}
+    alerts = next(v for k, v in frames.items() if "发现时间" in k)
+    assert set(alerts["类型"]) <= {"检查未通过", "数据行隔离", "文件拒收"}
+    assert set(alerts["数据集"]) <= {"花名册", "工资发放", "社保公积金缴纳"}
+    assert "错误" in set(alerts["严重程度"]) or "警告" in set(alerts["严重程度"])
+    # every time says its zone
+    assert all("UTC" in v for v in alerts["发现时间"])
+    rejected = next(v for k, v in frames.items() if "文件" in k and "信息" in k)
+    assert "无法读取的 XLSX 文件" in set(rejected["信息"])
+    # the tables can be exported
+    assert any(b.label == "导出 Excel" for b in at.get("download_button"))
+
+
+def test_one_row_is_not_rows_in_english(env) -> None:  # noqa: ANN001
+    from dashboards.i18n import t
+
+    assert t("app.rows_one", "en", n="1") == "1 row"
+    at = new_app().run()
+    at.radio(key="lang_switch").set_value("en").run()
+    login(at, "a_supervisor")
+    assert not any(c.value.startswith("1 rows") for c in at.caption)
+
+
+def test_data_docs_offered_as_a_download_not_a_file_link(env, published) -> None:  # noqa: ANN001
+    import shutil
+
+    docs = published.parent / ".auxwatch" / "data_docs"
+    docs.mkdir(parents=True, exist_ok=True)
+    (docs / "index.html").write_text("<html>docs</html>", encoding="utf-8")
+    try:
+        at = _open(login(new_app(), "city_steward"), PageKey.DATA_QUALITY)
+        assert not at.exception
+        text = all_text(at)
+        assert "file://" not in text and str(docs) not in text
+        assert not at.get("iframe")
+        button = [b for b in at.get("download_button") if "数据文档" in b.label]
+        assert button
+    finally:
+        shutil.rmtree(docs)

@@ -118,7 +118,7 @@ def _average(ctx: Ctx, root: str) -> None:
         export_button(
             ctx,
             "pay_summary",
-            {ctx.t("pay.avg_vs_wage"): (summary, columns)},
+            {ctx.t("pay.sheet_avg"): (summary, columns)},
             {"bureau": root},
             key="pay_export",
         )
