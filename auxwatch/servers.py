@@ -66,6 +66,21 @@ def stop(proc: subprocess.Popen[bytes], timeout: float = 15) -> None:
         proc.wait(timeout=timeout)
 
 
+# Options of every dashboard server: users get no Deploy button and no developer menu
+# from the first page on (the app sets the same toolbar mode for servers started by hand,
+# but only from its second run).
+DASHBOARD_OPTIONS = (
+    "--server.headless",
+    "true",
+    "--browser.gatherUsageStats",
+    "false",
+    "--client.toolbarMode",
+    "viewer",
+    "--global.developmentMode",
+    "false",
+)
+
+
 def dashboard_command(warehouse: Path, port: int) -> list[str]:
     return [
         _bin("streamlit"),
@@ -75,10 +90,7 @@ def dashboard_command(warehouse: Path, port: int) -> list[str]:
         str(port),
         "--server.address",
         "127.0.0.1",
-        "--server.headless",
-        "true",
-        "--browser.gatherUsageStats",
-        "false",
+        *DASHBOARD_OPTIONS,
         "--",
         "--warehouse",
         str(warehouse),

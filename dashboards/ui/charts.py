@@ -44,9 +44,11 @@ def full_months(df: pd.DataFrame, x: str, by: str | None = None) -> pd.DataFrame
     return pd.concat(parts, ignore_index=True)
 
 
-def _month_axis(x: str, lang: str) -> alt.X:
+def _month_axis(x: str, lang: str, *, band: bool = False) -> alt.X:
+    # band: each month a band as wide as the month (bars), not a point in time
+    field = f"yearmonth({x}):T" if band else f"{x}:T"
     return alt.X(
-        f"{x}:T",
+        field,
         title=None,
         axis=alt.Axis(format=month_format(lang), tickCount="month", labelAngle=0),
     )
@@ -72,10 +74,10 @@ def monthly_bars(
     (``color``) side by side."""
     data = full_months(df, x, color).fillna({y: 0}) if not df.empty else df
     enc: dict = {
-        "x": _month_axis(x, lang),
+        "x": _month_axis(x, lang, band=True),
         "y": _value_axis(y, y_title, INT_FMT, True),
         "tooltip": [
-            alt.Tooltip(f"{x}:T", format=month_format(lang), title=" "),
+            alt.Tooltip(f"yearmonth({x}):T", format=month_format(lang), title=" "),
             alt.Tooltip(f"{y}:Q", format=INT_FMT, title=y_title),
         ],
     }

@@ -8,6 +8,7 @@ import streamlit as st
 
 from dashboards import audit
 from dashboards.auth.roles import pages_for
+from dashboards.data import bureaus
 from dashboards.i18n import LANGS
 from dashboards.ui.context import (
     LANG_KEY,
@@ -16,6 +17,7 @@ from dashboards.ui.context import (
     settings,
     tr,
 )
+from dashboards.ui import style
 from dashboards.ui.login import render_login
 
 VIEWS = Path(__file__).resolve().parent.parent / "views"
@@ -42,7 +44,10 @@ def _language_switch() -> None:
 
 
 def main() -> None:
+    # users get no Deploy button and no developer menu, however the server was started
+    st.set_option("client.toolbarMode", "viewer")
     st.set_page_config(page_title="auxwatch", page_icon=":material/shield:", layout="wide")
+    style.apply()
     _language_switch()
     try:
         cfg = settings()
@@ -65,7 +70,8 @@ def main() -> None:
 
     with st.sidebar:
         st.caption(tr("app.user", user=user.username))
-        st.caption(tr("app.role_bureau", role=tr(f"role.{user.role.value}"), bureau=user.bureau))
+        bureau = bureaus.display_name(cfg.warehouse, user.bureau)
+        st.caption(tr("app.role_bureau", role=tr(f"role.{user.role.value}"), bureau=bureau))
 
         def _logout() -> None:
             audit.append(cfg.audit_log, "logout", user=user.username)

@@ -237,6 +237,27 @@ def display_frame(ctx: Ctx, df: pd.DataFrame, columns: ColumnSpec) -> pd.DataFra
     return out.reset_index(drop=True)
 
 
+NARROW_KINDS = ("int", "pct", "ratio", "month", "date", "bool", "count")
+# free text that would be cut at the default width
+LONG_TEXT = ("detail", "detail_original", "message", "reasons", "article_text", "gaps")
+
+
+def column_config(ctx: Ctx, columns: ColumnSpec) -> dict[str, Any]:
+    """Widths that let a phone show more than three columns: short values narrow, free
+    text wide; the first column (what a row is about) pinned while the rest scroll."""
+    config: dict[str, Any] = {}
+    for i, (col, kind) in enumerate(columns.items()):
+        label = ctx.t(f"col.{col}")
+        if col in LONG_TEXT:
+            width = "large"
+        elif kind in NARROW_KINDS or kind.startswith("enum:"):
+            width = "small"
+        else:
+            width = "medium"
+        config[label] = st.column_config.Column(width=width, pinned=True if i == 0 else None)
+    return config
+
+
 def table(
     ctx: Ctx,
     df: pd.DataFrame,
@@ -261,6 +282,7 @@ def table(
         frame = frame.style.apply(
             lambda row: [HIGHLIGHT_CSS if mask[row.name] else "" for _ in row], axis=1
         )
+    config = column_config(ctx, columns)
     if on_select:
         return st.dataframe(
             frame,
@@ -270,8 +292,11 @@ def table(
             on_select="rerun",
             selection_mode="single-row",
             height=height,
+            column_config=config,
         )
-    return st.dataframe(frame, hide_index=True, width="stretch", key=key, height=height)
+    return st.dataframe(
+        frame, hide_index=True, width="stretch", key=key, height=height, column_config=config
+    )
 
 
 def excel_bytes(ctx: Ctx, sheets: Mapping[str, tuple[pd.DataFrame, ColumnSpec]]) -> bytes:

@@ -270,3 +270,9 @@ def test_data_docs_offered_as_a_download_not_a_file_link(env, published) -> None
         assert button
     finally:
         shutil.rmtree(docs)
+
+
+def test_sidebar_names_the_users_bureau(env) -> None:  # noqa: ANN001
+    at = login(new_app(), "a_supervisor")
+    side = [c.value for c in at.sidebar.caption]
+    assert any("上城区公安分局（330102）" in c for c in side), side
