@@ -10,6 +10,7 @@ from dashboards import audit
 from dashboards.auth.roles import pages_for
 from dashboards.data import bureaus
 from dashboards.i18n import LANGS
+from dashboards.ui import style
 from dashboards.ui.context import (
     LANG_KEY,
     current_user,
@@ -17,7 +18,6 @@ from dashboards.ui.context import (
     settings,
     tr,
 )
-from dashboards.ui import style
 from dashboards.ui.login import render_login
 
 VIEWS = Path(__file__).resolve().parent.parent / "views"
