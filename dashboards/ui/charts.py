@@ -44,11 +44,9 @@ def full_months(df: pd.DataFrame, x: str, by: str | None = None) -> pd.DataFrame
     return pd.concat(parts, ignore_index=True)
 
 
-def _month_axis(x: str, lang: str, *, band: bool = False) -> alt.X:
-    # band: each month a band as wide as the month (bars), not a point in time
-    field = f"yearmonth({x}):T" if band else f"{x}:T"
+def _month_axis(x: str, lang: str) -> alt.X:
     return alt.X(
-        field,
+        f"{x}:T",
         title=None,
         axis=alt.Axis(format=month_format(lang), tickCount="month", labelAngle=0),
     )
@@ -57,6 +55,14 @@ def _month_axis(x: str, lang: str, *, band: bool = False) -> alt.X:
 def _value_axis(y: str, title: str, y_format: str, counts: bool) -> alt.Y:
     axis = alt.Axis(format=y_format, tickMinStep=1) if counts else alt.Axis(format=y_format)
     return alt.Y(f"{y}:Q", title=title, axis=axis)
+
+
+def month_labels(months: pd.Series, lang: str) -> pd.Series:
+    """Month starts as the axis labels: '2024年3月' / '2024-03'."""
+    ts = pd.to_datetime(months)
+    if lang == "zh":
+        return ts.dt.year.astype(str) + "年" + ts.dt.month.astype(str) + "月"
+    return ts.dt.strftime("%Y-%m")
 
 
 def monthly_bars(
@@ -70,14 +76,16 @@ def monthly_bars(
     color_title: str = "",
     height: int = 220,
 ) -> alt.Chart:
-    """Counts per month: bars on a month axis with whole-number ticks; several series
-    (``color``) side by side."""
-    data = full_months(df, x, color).fillna({y: 0}) if not df.empty else df
+    """Counts per month: one bar (or one group of bars, ``color``) per month, every month
+    of the range labelled under its own bar; whole-number ticks."""
+    data = full_months(df, x, color).fillna({y: 0}) if not df.empty else df.copy()
+    data["month_label"] = month_labels(data[x], lang) if not data.empty else []
+    order = list(dict.fromkeys(data.sort_values(x)["month_label"])) if not data.empty else []
     enc: dict = {
-        "x": _month_axis(x, lang, band=True),
+        "x": alt.X("month_label:O", title=None, sort=order, axis=alt.Axis(labelAngle=0)),
         "y": _value_axis(y, y_title, INT_FMT, True),
         "tooltip": [
-            alt.Tooltip(f"yearmonth({x}):T", format=month_format(lang), title=" "),
+            alt.Tooltip("month_label:O", title=" "),
             alt.Tooltip(f"{y}:Q", format=INT_FMT, title=y_title),
         ],
     }

@@ -237,24 +237,18 @@ def display_frame(ctx: Ctx, df: pd.DataFrame, columns: ColumnSpec) -> pd.DataFra
     return out.reset_index(drop=True)
 
 
-NARROW_KINDS = ("int", "pct", "ratio", "month", "date", "bool", "count")
 # free text that would be cut at the default width
 LONG_TEXT = ("detail", "detail_original", "message", "reasons", "article_text", "gaps")
 
 
 def column_config(ctx: Ctx, columns: ColumnSpec) -> dict[str, Any]:
-    """Widths that let a phone show more than three columns: short values narrow, free
-    text wide; the first column (what a row is about) pinned while the rest scroll."""
+    """Free text wide; the first column (what a row is about) pinned, so on a phone it
+    stays in view while the other columns scroll past it."""
     config: dict[str, Any] = {}
-    for i, (col, kind) in enumerate(columns.items()):
-        label = ctx.t(f"col.{col}")
-        if col in LONG_TEXT:
-            width = "large"
-        elif kind in NARROW_KINDS or kind.startswith("enum:"):
-            width = "small"
-        else:
-            width = "medium"
-        config[label] = st.column_config.Column(width=width, pinned=True if i == 0 else None)
+    for i, col in enumerate(columns):
+        config[ctx.t(f"col.{col}")] = st.column_config.Column(
+            width="large" if col in LONG_TEXT else None, pinned=True if i == 0 else None
+        )
     return config
 
 

@@ -8,6 +8,7 @@ import pandas as pd
 import streamlit as st
 
 from dashboards.auth.roles import PageKey
+from dashboards.data import meta
 from dashboards.data import pay as data
 from dashboards.ui import charts
 from dashboards.ui.context import Ctx, require
@@ -65,9 +66,16 @@ def _history(ctx: Ctx) -> None:
     hist["series"] = [
         f"{ctx.t(f'cat.{c}')} {lvl}" for c, lvl in zip(hist["category"], hist["level"], strict=True)
     ]
+    # a standard holds until it is revised: draw each one on to the evaluation date
+    as_of = meta.publication(ctx.settings.warehouse).as_of
+    drawn = hist
+    if as_of is not None:
+        last = hist.sort_values("effective_from").groupby("series", as_index=False).last()
+        last = last[pd.to_datetime(last["effective_from"]) < pd.Timestamp(as_of)]
+        drawn = pd.concat([hist, last.assign(effective_from=pd.Timestamp(as_of))])
     st.altair_chart(
         charts.steps(
-            hist,
+            drawn,
             "effective_from",
             "standard_fixed_pay",
             "series",
