@@ -24,6 +24,7 @@ EVENTS = frozenset(
         "page_view",
         "export",
         "denied",
+        "alert_ack",
     }
 )
 

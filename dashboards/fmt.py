@@ -75,6 +75,10 @@ def ratio(x: Any) -> str:
     return number(x, 2)
 
 
+# The same month format for d3 (charts' axes): 2024年3月 / 2024-03.
+MONTH_D3 = {"zh": "%Y年%-m月", "en": "%Y-%m"}
+
+
 def month(x: Any, lang: str = "zh") -> str:
     if _missing(x):
         return "—"

@@ -381,6 +381,17 @@ T: dict[str, tuple[str, str]] = {
         "The Data Docs load their styles from the internet and may look bare on an isolated "
         "network; this page lists every result. Download them to open on your computer.",
     ),
+    "dq.ack": ("确认已知悉并跟进", "Acknowledge and take on"),
+    "dq.ack_title": ("确认告警（{n} 条待确认）", "Acknowledge an alert ({n} not yet)"),
+    "dq.ack_pick": ("告警", "Alert"),
+    "dq.ack_note": ("备注（可选）", "Note (optional)"),
+    "dq.ack_by": ("{user} 已于 {at} 确认", "Acknowledged by {user} at {at}"),
+    "dq.ack_hint": (
+        "确认表示已知悉并负责跟进；告警在问题解决后由系统自动关闭。",
+        "Acknowledging records that you own the alert; it closes when the pipeline no "
+        "longer finds the problem.",
+    ),
+    "col.acknowledged": ("确认", "Acknowledged"),
     "dq.data_docs_download": ("下载数据文档（zip）", "Download the Data Docs (zip)"),
     "dq.data_docs_missing": ("尚未生成数据文档。", "The Data Docs have not been built yet."),
     "dq.data_docs_city_only": (

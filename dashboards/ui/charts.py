@@ -13,6 +13,8 @@ from __future__ import annotations
 import altair as alt
 import pandas as pd
 
+from dashboards import fmt
+
 # d3 format: thousands separators; axis values are small enough not to need 万.
 INT_FMT = ",d"
 PCT_FMT = ".0%"
@@ -23,7 +25,8 @@ COVERAGE_COLOURS = ["#b2182b", "#ef8a62", "#fddbc7", "#1a9850"]
 
 
 def month_format(lang: str) -> str:
-    return "%Y年%-m月" if lang == "zh" else "%Y-%m"
+    """d3's time format writing months as fmt.month does."""
+    return fmt.MONTH_D3[lang] if lang in fmt.MONTH_D3 else fmt.MONTH_D3["en"]
 
 
 def full_months(df: pd.DataFrame, x: str, by: str | None = None) -> pd.DataFrame:
@@ -59,10 +62,7 @@ def _value_axis(y: str, title: str, y_format: str, counts: bool) -> alt.Y:
 
 def month_labels(months: pd.Series, lang: str) -> pd.Series:
     """Month starts as the axis labels: '2024年3月' / '2024-03'."""
-    ts = pd.to_datetime(months)
-    if lang == "zh":
-        return ts.dt.year.astype(str) + "年" + ts.dt.month.astype(str) + "月"
-    return ts.dt.strftime("%Y-%m")
+    return months.map(lambda m: fmt.month(m, lang))
 
 
 def monthly_bars(

@@ -278,3 +278,22 @@ def test_sidebar_names_the_users_bureau(env) -> None:  # noqa: ANN001
     at = login(new_app(), "a_supervisor")
     side = [c.value for c in at.sidebar.caption]
     assert any("上城区公安分局（330102）" in c for c in side), side
+
+
+def test_alert_can_be_acknowledged_and_it_is_audited(env) -> None:  # noqa: ANN001
+    from dashboards import audit
+
+    at = _open(login(new_app(), "city_steward"), PageKey.DATA_QUALITY)
+    assert not at.exception, [e.value for e in at.exception]
+    pick = at.selectbox(key="dq_ack_pick")
+    first = pick.options[0]
+    at.text_input(key="dq_ack_note").input("已联系单位重报")
+    at.button(key="dq_ack").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    alerts = next(df.value for df in at.dataframe if "确认" in df.value.columns)
+    acked = [v for v in alerts["确认"] if v != "—"]
+    assert len(acked) == 1 and "city_steward" in acked[0]
+    # acknowledged alerts are no longer offered
+    assert first not in at.selectbox(key="dq_ack_pick").options
+    rec = [r for r in audit.read(env) if r["event"] == "alert_ack"]
+    assert rec and rec[-1]["user"] == "city_steward" and rec[-1]["note"] == "已联系单位重报"

@@ -16,7 +16,7 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from dashboards import fmt
+from dashboards import alert_acks, audit, fmt
 from dashboards import quality_text as qt
 from dashboards.auth.roles import PageKey
 from dashboards.data import quality as data
@@ -69,6 +69,7 @@ ALERT_COLUMNS: ColumnSpec = {
     "message": "text",
     "observed_value": "number",
     "last_seen_at": "text",
+    "acknowledged": "text",
 }
 REJECTED_COLUMNS: ColumnSpec = {
     "loaded_at": "text",
@@ -117,8 +118,15 @@ def render() -> None:
     sheets: dict[str, tuple[pd.DataFrame, ColumnSpec]] = {}
     with guarded(ctx):
         st.subheader(ctx.t("dq.alerts"))
-        alerts = _readable(ctx, data.alerts(wh, viewer))
+        raw_alerts = data.alerts(wh, viewer)
+        acks = alert_acks.acknowledged(ctx.settings.alert_acks)
+        alerts = _readable(ctx, raw_alerts)
+        alerts["acknowledged"] = [
+            ctx.t("dq.ack_by", user=acks[a].user, at=_local(acks[a].at)) if a in acks else "—"
+            for a in alerts["alert_id"]
+        ]
         table(ctx, alerts, ALERT_COLUMNS, key="dq_alerts")
+        _acknowledge(ctx, alerts[~alerts["alert_id"].isin(list(acks))])
         sheets[ctx.t("dq.alerts")] = (alerts, ALERT_COLUMNS)
     with guarded(ctx):
         ledger = _readable(ctx, data.ledger(wh, viewer))
@@ -142,6 +150,36 @@ def render() -> None:
     if sheets:
         export_button(ctx, "data_quality", sheets, {}, key="dq_export")
     _data_docs(ctx)
+
+
+def _acknowledge(ctx: Ctx, pending: pd.DataFrame) -> None:
+    """Record that the user has taken an open alert on (audited)."""
+    if pending.empty:
+        return
+    labels = {
+        str(r["alert_id"]): f"{r['check_name']} · {r['dataset']} · {r['bureau_code'] or '—'}"
+        f" · {r['opened_at']}"
+        for r in pending.to_dict("records")
+    }
+    with st.expander(ctx.t("dq.ack_title", n=len(labels))):
+        st.caption(ctx.t("dq.ack_hint"))
+        alert_id = st.selectbox(
+            ctx.t("dq.ack_pick"), list(labels), key="dq_ack_pick", format_func=labels.get
+        )
+        note = st.text_input(ctx.t("dq.ack_note"), key="dq_ack_note")
+        if st.button(ctx.t("dq.ack"), key="dq_ack", icon=":material/check:"):
+            alert_acks.acknowledge(ctx.settings.alert_acks, alert_id, ctx.viewer.username, note)
+            audit.append(
+                ctx.settings.audit_log,
+                "alert_ack",
+                user=ctx.viewer.username,
+                page=ctx.page.value,
+                filters={"alert_id": alert_id},
+                role=ctx.viewer.role.value,
+                bureau=ctx.viewer.bureau,
+                note=note.strip(),
+            )
+            st.rerun()
 
 
 def _zip_folder(index: Any) -> bytes:
