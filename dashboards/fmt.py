@@ -25,6 +25,14 @@ def integer(x: Any) -> str:
     return f"{int(round(float(x))):,}"
 
 
+def signed(x: Any) -> str:
+    """A change in a count: '+3', '-2', '0'; '—' where there is nothing to compare with."""
+    if _missing(x):
+        return "—"
+    v = int(round(float(x)))
+    return f"{v:+,}" if v else "0"
+
+
 def number(x: Any, digits: int = 2) -> str:
     if _missing(x):
         return "—"

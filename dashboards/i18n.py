@@ -264,6 +264,17 @@ T: dict[str, tuple[str, str]] = {
     ),
     "overview.up": ("返回上级：{bureau}", "Up to {bureau}"),
     "overview.children": ("下级单位", "Subordinate bureaus"),
+    # -- period comparison -----------------------------------------------------------------
+    "cmp_period.mom": ("环比 {d}", "{d} on the month before"),
+    "cmp_period.help": (
+        "上月：{previous}；去年同月：{year_ago}（同比 {yoy}）",
+        "Month before: {previous}; same month last year: {year_ago} ({yoy} year on year)",
+    ),
+    "cmp_period.ranking": ("下级单位排名", "Subordinate bureaus ranked"),
+    "col.rank": ("排名", "Rank"),
+    "col.total": ("问题数", "Findings"),
+    "col.change_mom": ("环比增减", "Change on month before"),
+    "col.change_yoy": ("同比增减", "Change on year before"),
     # -- quota -----------------------------------------------------------------------------
     "quota.latest": ("最新月份：{month}", "Latest month: {month}"),
     "quota.latest_scoped": (

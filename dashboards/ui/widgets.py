@@ -214,6 +214,7 @@ def _format_series(ctx: Ctx, s: pd.Series, kind: str) -> pd.Series:
         )
     formatters: dict[str, Callable[[Any], str]] = {
         "int": fmt.integer,
+        "signed": fmt.signed,
         "count": lambda v: fmt.count(v, lang),
         "amount": lambda v: fmt.amount(v, lang),
         "yuan": lambda v: fmt.yuan(v, lang),

@@ -297,3 +297,29 @@ def test_alert_can_be_acknowledged_and_it_is_audited(env) -> None:  # noqa: ANN0
     assert first not in at.selectbox(key="dq_ack_pick").options
     rec = [r for r in audit.read(env) if r["event"] == "alert_ack"]
     assert rec and rec[-1]["user"] == "city_steward" and rec[-1]["note"] == "已联系单位重报"
+
+
+def test_overview_compares_with_the_month_before_and_ranks_subordinates(env, published) -> None:  # noqa: ANN001, E501
+    import duckdb
+
+    at = login(new_app(), "a_supervisor")
+    assert not at.exception, [e.value for e in at.exception]
+    con = duckdb.connect(str(published), read_only=True)
+    try:
+        (cur, prev) = [
+            con.execute(
+                "select subtree_findings_total from marts.bureau_scorecard "
+                "where bureau_code = ? and month = ?",
+                [DISTRICT_A, m],
+            ).fetchone()[0]
+            for m in ("2024-06-01", "2024-05-01")
+        ]
+    finally:
+        con.close()
+    total = next(m for m in at.metric if m.label == "合计")
+    assert total.proto.delta == f"环比 {cur - prev:+,}"
+    ranking = next(df.value for df in at.dataframe if "排名" in df.value.columns)
+    assert list(ranking["单位代码"]) == [STATION_A]
+    assert set(ranking.columns) >= {"环比增减", "同比增减"}
+    # no year-earlier month is published: no year-on-year change, not a change from zero
+    assert list(ranking["同比增减"]) == ["—"]

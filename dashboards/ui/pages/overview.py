@@ -8,6 +8,7 @@ import streamlit as st
 
 from dashboards import fmt
 from dashboards.auth.roles import PageKey
+from dashboards.compare import Change, change, shift_month
 from dashboards.data import overview as data
 from dashboards.ui import charts
 from dashboards.ui.context import require
@@ -42,7 +43,7 @@ def render() -> None:
             st.info(ctx.t("app.no_data"))
             return
         sel = selected.iloc[0]
-        _headline(ctx, sel, kind)
+        _headline(ctx, sel, kind, _changes(ctx, root, kind, months, month))
         _trend(ctx, root)
         _up_link(ctx, card, sel)
 
@@ -53,6 +54,7 @@ def render() -> None:
             "　" * int(d) + str(n)
             for d, n in zip(subtree["depth"], subtree["bureau_name"], strict=True)
         ]
+        _ranking(ctx, card, sel, kind, months, month)
         st.subheader(ctx.t("overview.tree") + f"（{ctx.t(f'scope.{kind}')}）")
         st.caption(ctx.t("overview.drill"))
         shown = subtree.rename(columns={f"{kind}_{m}": m for m in data.MEASURES})
@@ -67,12 +69,38 @@ def render() -> None:
                 st.rerun()
 
 
-def _headline(ctx, sel: pd.Series, kind: str) -> None:  # noqa: ANN001
+def _changes(ctx, root: str, kind: str, months: list, month) -> dict[str, Change]:  # noqa: ANN001
+    """Each severity's count against the month before and the same month a year earlier;
+    a published month without a scorecard row for the bureau had no findings (0)."""
+    trend = data.trend(ctx.settings.warehouse, ctx.viewer, root, kind)
+    by_month = trend.assign(month=pd.to_datetime(trend["month"]).dt.date).set_index("month")
+    full = by_month.reindex(list(months)).fillna(0)
+    return {sev: change(full[sev], month) for sev in data.SEVERITIES}
+
+
+def _delta(ctx, c: Change) -> str | None:  # noqa: ANN001
+    return None if c.mom is None else ctx.t("cmp_period.mom", d=f"{c.mom:+,.0f}")
+
+
+def _headline(ctx, sel: pd.Series, kind: str, changes: dict[str, Change]) -> None:  # noqa: ANN001
     st.subheader(ctx.t("overview.selected", bureau=sel["bureau_name"], code=sel["bureau_code"]))
     st.caption(ctx.t("app.scope_is", scope=ctx.t(f"scope.{kind}")))
     cols = st.columns(4)
     for col, sev in zip(cols, data.SEVERITIES, strict=True):
-        col.metric(ctx.t(f"sev.{sev}"), fmt.count(sel[f"{kind}_{sev}"], ctx.lang))
+        c = changes[sev]
+        col.metric(
+            ctx.t(f"sev.{sev}"),
+            fmt.count(sel[f"{kind}_{sev}"], ctx.lang),
+            delta=_delta(ctx, c),
+            # more findings is worse
+            delta_color="inverse",
+            help=ctx.t(
+                "cmp_period.help",
+                previous=fmt.count(c.previous, ctx.lang),
+                year_ago=fmt.count(c.year_ago, ctx.lang),
+                yoy="—" if c.yoy is None else f"{c.yoy:+,.0f}",
+            ),
+        )
     by_domain = pd.DataFrame(
         {
             "domain": [ctx.t(f"dom.{d}") for d in data.DOMAINS],
@@ -88,6 +116,42 @@ def _headline(ctx, sel: pd.Series, kind: str) -> None:  # noqa: ANN001
             y_title=ctx.t("col.findings"),
         ),
         width="stretch",
+    )
+
+
+def _ranking(ctx, card: pd.DataFrame, sel: pd.Series, kind: str, months: list, month) -> None:  # noqa: ANN001, E501
+    """The bureaus directly below the selected one, most findings first, with their change
+    against the month before and the same month a year earlier."""
+    children = card[card["parent_code"] == sel["bureau_code"]]
+    if children.empty:
+        return
+    col = f"{kind}_total"
+
+    def totals(m) -> pd.Series:  # noqa: ANN001
+        if m not in months:
+            return pd.Series(dtype="float64")
+        other = data.scorecard(ctx.settings.warehouse, ctx.viewer, m)
+        return other.set_index("bureau_code")[col]
+
+    prev, year_ago = totals(shift_month(month, -1)), totals(shift_month(month, -12))
+    ranked = children[["bureau_name", "bureau_code", col]].rename(columns={col: "total"})
+    ranked["change_mom"] = ranked["total"] - ranked["bureau_code"].map(prev)
+    ranked["change_yoy"] = ranked["total"] - ranked["bureau_code"].map(year_ago)
+    ranked = ranked.sort_values(["total", "bureau_code"], ascending=[False, True])
+    ranked.insert(0, "rank", range(1, len(ranked) + 1))
+    st.subheader(ctx.t("cmp_period.ranking") + f"（{ctx.t(f'scope.{kind}')}）")
+    table(
+        ctx,
+        ranked,
+        {
+            "rank": "int",
+            "bureau_name": "text",
+            "bureau_code": "text",
+            "total": "int",
+            "change_mom": "signed",
+            "change_yoy": "signed",
+        },
+        key=f"overview_ranking_{kind}",
     )
 
 
