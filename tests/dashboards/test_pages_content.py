@@ -323,3 +323,12 @@ def test_overview_compares_with_the_month_before_and_ranks_subordinates(env, pub
     assert set(ranking.columns) >= {"环比增减", "同比增减"}
     # no year-earlier month is published: no year-on-year change, not a change from zero
     assert list(ranking["同比增减"]) == ["—"]
+
+
+def test_quota_headline_compares_with_the_month_before(env, published) -> None:  # noqa: ANN001
+    at = _open(login(new_app(), "a_supervisor"), PageKey.QUOTA)
+    assert not at.exception, [e.value for e in at.exception]
+    head = next(m for m in at.metric if m.label == "月末在岗")
+    # the fixture's headcount grows by one a month in each of the two bureaus
+    assert head.proto.delta == "环比 +2"
+    assert "去年同月：—" in head.proto.help

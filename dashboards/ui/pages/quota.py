@@ -9,6 +9,7 @@ import streamlit as st
 
 from dashboards import fmt
 from dashboards.auth.roles import PageKey
+from dashboards.compare import change
 from dashboards.data import quota as data
 from dashboards.ui import charts
 from dashboards.ui.context import Ctx, require
@@ -64,12 +65,29 @@ def _position(ctx: Ctx, usage: pd.DataFrame, root: str) -> None:
                 scope=ctx.t(f"scope.{kind}"),
             )
         )
+        by_month = own.assign(month=pd.to_datetime(own["month"]).dt.date).set_index("month")
+        latest = by_month.index[-1]
         c = st.columns(5)
-        c[0].metric(ctx.t("col.headcount_total"), fmt.count(last["headcount_total"], ctx.lang))
-        c[1].metric(ctx.t("col.quota_total"), fmt.count(last["quota_total"], ctx.lang))
-        c[2].metric(ctx.t("col.utilization"), fmt.percent(last["utilization"]))
-        c[3].metric(ctx.t("col.police_count"), fmt.count(last["police_count"], ctx.lang))
-        c[4].metric(ctx.t("col.aux_per_police"), fmt.ratio(last["aux_per_police"]))
+        for col, name, show, diff in (
+            (c[0], "headcount_total", lambda v: fmt.count(v, ctx.lang), fmt.signed),
+            (c[1], "quota_total", lambda v: fmt.count(v, ctx.lang), fmt.signed),
+            (c[2], "utilization", fmt.percent, _points),
+            (c[3], "police_count", lambda v: fmt.count(v, ctx.lang), fmt.signed),
+            (c[4], "aux_per_police", fmt.ratio, lambda d: f"{d:+.2f}"),
+        ):
+            ch = change(by_month[name], latest)
+            col.metric(
+                ctx.t(f"col.{name}"),
+                show(last[name]),
+                delta=None if ch.mom is None else ctx.t("cmp_period.mom", d=diff(ch.mom)),
+                delta_color="off",
+                help=ctx.t(
+                    "cmp_period.help",
+                    previous=show(ch.previous),
+                    year_ago=show(ch.year_ago),
+                    yoy="—" if ch.yoy is None else diff(ch.yoy),
+                ),
+            )
 
         st.subheader(ctx.t("quota.vs_quota") + f"（{ctx.t(f'scope.{kind}')}）")
         series = []
@@ -148,6 +166,11 @@ def _position(ctx: Ctx, usage: pd.DataFrame, root: str) -> None:
         {"bureau": root},
         key="quota_export",
     )
+
+
+def _points(d: float) -> str:
+    """A change of a rate in percentage points."""
+    return f"{d * 100:+.1f} pp"
 
 
 def _approvals(ctx: Ctx, root: str) -> None:
