@@ -270,6 +270,7 @@ T: dict[str, tuple[str, str]] = {
         "上月：{previous}；去年同月：{year_ago}（同比 {yoy}）",
         "Month before: {previous}; same month last year: {year_ago} ({yoy} year on year)",
     ),
+    "cmp_period.range": ("统计期间", "Period"),
     "cmp_period.ranking": ("下级单位排名", "Subordinate bureaus ranked"),
     "col.rank": ("排名", "Rank"),
     "col.total": ("问题数", "Findings"),

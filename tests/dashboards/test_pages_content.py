@@ -332,3 +332,19 @@ def test_quota_headline_compares_with_the_month_before(env, published) -> None: 
     # the fixture's headcount grows by one a month in each of the two bureaus
     assert head.proto.delta == "环比 +2"
     assert "去年同月：—" in head.proto.help
+
+
+def test_complaints_figures_over_a_chosen_range(env) -> None:  # noqa: ANN001
+    from dashboards import audit
+
+    at = _open(login(new_app(), "a_supervisor"), PageKey.COMPLAINTS)
+    assert not at.exception, [e.value for e in at.exception]
+    received_all = next(m.value for m in at.metric if m.label == "受理数")
+    from datetime import date
+
+    at.select_slider(key="cmp_range").set_range(date(2024, 6, 1), date(2024, 6, 1)).run()
+    assert not at.exception, [e.value for e in at.exception]
+    received_one = next(m.value for m in at.metric if m.label == "受理数")
+    assert int(received_one.replace(",", "")) < int(received_all.replace(",", ""))
+    views = [r for r in audit.read(env) if r["event"] == "page_view" and r["page"] == "complaints"]
+    assert views[-1]["filters"]["period"][0] == views[-1]["filters"]["period"][1]

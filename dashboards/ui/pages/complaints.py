@@ -15,16 +15,35 @@ from dashboards.ui.pages.common import guarded, page_title
 from dashboards.ui.widgets import export_button, select_bureau, table
 
 
+def _period(ctx, handling: pd.DataFrame) -> tuple[pd.DataFrame, list[str]]:  # noqa: ANN001
+    """The months the figures add up (a chosen range, all by default)."""
+    months = sorted(pd.to_datetime(handling["month"]).dt.date.unique())
+    if len(months) < 2:
+        return handling, [str(m) for m in months]
+    first, last = st.select_slider(
+        ctx.t("cmp_period.range"),
+        options=months,
+        value=(months[0], months[-1]),
+        format_func=lambda m: fmt.month(m, ctx.lang),
+        key="cmp_range",
+    )
+    in_range = pd.to_datetime(handling["month"]).dt.date.between(first, last)
+    return handling[in_range], [str(first), str(last)]
+
+
 def render() -> None:
     ctx = require(PageKey.COMPLAINTS)
     page_title(ctx)
     wh, viewer = ctx.settings.warehouse, ctx.viewer
     with guarded(ctx):
         root = select_bureau(ctx, "cmp_bureau")
-        ctx.log_view({"bureau": root})
         handling = data.handling(wh, viewer, root)
 
         st.subheader(ctx.t("cmp.intake"))
+        period: list[str] = []
+        if not handling.empty:
+            handling, period = _period(ctx, handling)
+        ctx.log_view({"bureau": root, "period": period})
         if handling.empty:
             st.caption(ctx.t("app.no_data"))
         else:
