@@ -247,7 +247,8 @@ T: dict[str, tuple[str, str]] = {
     "col.leavers": ("离职", "Leavers"),
     "col.avg_headcount": ("平均在岗", "Avg headcount"),
     "col.roster_months": ("有数据月数", "Months with data"),
-    "col.attrition_rate": ("流失率", "Attrition"),
+    "col.attrition_rate": ("期内流失率", "Attrition in the period"),
+    "col.annual_rate": ("年化流失率", "Annualised attrition"),
     "col.own": ("本级", "Own"),
     "col.subtree": ("含下级", "With subtree"),
     # -- overview --------------------------------------------------------------------------
@@ -352,6 +353,7 @@ T: dict[str, tuple[str, str]] = {
     "siz.costs": ("人均年成本（实际数）", "Annual cost per auxiliary (actuals)"),
     "siz.costs_year": ("成本依据：{year} 年实际", "Costs from {year} actuals"),
     "siz.no_costs": ("无工资数据，无法测算成本。", "No payroll: cost cannot be projected."),
+    "siz.sheet_costs": ("人均年成本", "Cost per auxiliary"),
     "siz.cost.pay": ("工资（应发）", "Pay (gross)"),
     "siz.cost.employer_si": ("单位社保", "Employer social insurance"),
     "siz.cost.housing_fund": ("单位公积金", "Housing fund"),

@@ -348,3 +348,16 @@ def test_complaints_figures_over_a_chosen_range(env) -> None:  # noqa: ANN001
     assert int(received_one.replace(",", "")) < int(received_all.replace(",", ""))
     views = [r for r in audit.read(env) if r["event"] == "page_view" and r["page"] == "complaints"]
     assert views[-1]["filters"]["period"][0] == views[-1]["filters"]["period"][1]
+
+
+def test_sizing_part_year_attrition_is_annualised_and_sheet_names_fit(env) -> None:  # noqa: ANN001
+    from dashboards.i18n import T
+
+    at = _open(login(new_app(), "a_budget_analyst"), PageKey.SIZING)
+    attr = next(df.value for df in at.dataframe if "年化流失率" in df.value.columns)
+    part = attr[attr["有数据月数"] != "12"].iloc[0]
+    # 6 months of data: 4 leavers of 40 is 10% in the period, 20% a year
+    assert (part["期内流失率"], part["年化流失率"]) == ("10.0%", "20.0%")
+    # Excel cuts sheet names at 31 characters: the English names used as sheets fit
+    for key in ("siz.scenarios", "siz.sheet_costs", "siz.attrition", "pay.sheet_avg"):
+        assert len(T[key][1]) <= 31, key

@@ -162,6 +162,10 @@ def render() -> None:
 
         st.subheader(ctx.t("siz.attrition"))
         st.caption(ctx.t("siz.attrition_value", rate=fmt.percent(attrition)))
+        # a part year's rate read as a year's: leavers per person-year, as the headline
+        attr_df["annual_rate"] = attr_df["leavers"] / (
+            attr_df["avg_headcount"] * attr_df["roster_months"].clip(upper=12) / 12
+        ).where(attr_df["avg_headcount"] > 0)
         attr_columns = {
             "year": "text",
             "roster_months": "int",
@@ -169,6 +173,7 @@ def render() -> None:
             "hires": "int",
             "leavers": "int",
             "attrition_rate": "pct",
+            "annual_rate": "pct",
         }
         table(ctx, attr_df, attr_columns, key="siz_attrition")
 
@@ -195,6 +200,6 @@ def render() -> None:
         table(ctx, frame, SCENARIO_COLUMNS, key="siz_scenarios")
         sheets = {ctx.t("siz.scenarios"): (frame, SCENARIO_COLUMNS)} if not frame.empty else {}
         if not cost_rows.empty:
-            sheets[ctx.t("siz.costs")] = (cost_rows, {"component": "text", "amount": "number"})
+            sheets[ctx.t("siz.sheet_costs")] = (cost_rows, {"component": "text", "amount": "number"})
         sheets[ctx.t("siz.attrition")] = (attr_df, attr_columns)
         export_button(ctx, "quota_sizing", sheets, filters, key="siz_export")
