@@ -266,7 +266,7 @@ T: dict[str, tuple[str, str]] = {
     "overview.up": ("返回上级：{bureau}", "Up to {bureau}"),
     "overview.children": ("下级单位", "Subordinate bureaus"),
     # -- period comparison -----------------------------------------------------------------
-    "cmp_period.mom": ("环比 {d}", "{d} on the month before"),
+    "cmp_period.mom": ("环比", "on the month before"),
     "cmp_period.help": (
         "上月：{previous}；去年同月：{year_ago}（同比 {yoy}）",
         "Month before: {previous}; same month last year: {year_ago} ({yoy} year on year)",

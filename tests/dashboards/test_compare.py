@@ -23,3 +23,10 @@ def test_change_against_previous_month_and_year() -> None:
     # no row for the month before: no month-on-month figure (not a change from zero)
     c = change(s, date(2024, 5, 1))
     assert c.mom is None and c.yoy is None
+
+
+def test_signed_change_leads_with_its_sign() -> None:
+    from dashboards.fmt import signed
+
+    # st.metric reads a delta's direction from its first character
+    assert (signed(-1), signed(3), signed(0), signed(None)) == ("-1", "+3", "0", "—")

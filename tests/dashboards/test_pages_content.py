@@ -317,7 +317,9 @@ def test_overview_compares_with_the_month_before_and_ranks_subordinates(env, pub
     finally:
         con.close()
     total = next(m for m in at.metric if m.label == "合计")
-    assert total.proto.delta == f"环比 {cur - prev:+,}"
+    assert total.proto.delta == (f"{cur - prev:+,}" if cur != prev else "0")
+    # the sign leads, so a fall shows as a fall
+    assert total.proto.delta_description == "环比"
     ranking = next(df.value for df in at.dataframe if "排名" in df.value.columns)
     assert list(ranking["单位代码"]) == [STATION_A]
     assert set(ranking.columns) >= {"环比增减", "同比增减"}
@@ -330,7 +332,7 @@ def test_quota_headline_compares_with_the_month_before(env, published) -> None: 
     assert not at.exception, [e.value for e in at.exception]
     head = next(m for m in at.metric if m.label == "月末在岗")
     # the fixture's headcount grows by one a month in each of the two bureaus
-    assert head.proto.delta == "环比 +2"
+    assert head.proto.delta == "+2" and head.proto.delta_description == "环比"
     assert "去年同月：—" in head.proto.help
 
 

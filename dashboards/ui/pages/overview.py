@@ -78,8 +78,9 @@ def _changes(ctx, root: str, kind: str, months: list, month) -> dict[str, Change
     return {sev: change(full[sev], month) for sev in data.SEVERITIES}
 
 
-def _delta(ctx, c: Change) -> str | None:  # noqa: ANN001
-    return None if c.mom is None else ctx.t("cmp_period.mom", d=f"{c.mom:+,.0f}")
+def _delta(c: Change) -> str | None:
+    # the sign leads: Streamlit reads a delta's direction from its first character
+    return None if c.mom is None else fmt.signed(c.mom)
 
 
 def _headline(ctx, sel: pd.Series, kind: str, changes: dict[str, Change]) -> None:  # noqa: ANN001
@@ -91,7 +92,9 @@ def _headline(ctx, sel: pd.Series, kind: str, changes: dict[str, Change]) -> Non
         col.metric(
             ctx.t(f"sev.{sev}"),
             fmt.count(sel[f"{kind}_{sev}"], ctx.lang),
-            delta=_delta(ctx, c),
+            delta=_delta(c),
+            delta_description=ctx.t("cmp_period.mom"),
+            delta_arrow="off" if not c.mom else "auto",
             # more findings is worse
             delta_color="inverse",
             help=ctx.t(

@@ -79,7 +79,10 @@ def _position(ctx: Ctx, usage: pd.DataFrame, root: str) -> None:
             col.metric(
                 ctx.t(f"col.{name}"),
                 show(last[name]),
-                delta=None if ch.mom is None else ctx.t("cmp_period.mom", d=diff(ch.mom)),
+                # the sign leads: Streamlit reads a delta's direction from its first character
+                delta=None if ch.mom is None else diff(ch.mom),
+                delta_description=ctx.t("cmp_period.mom"),
+                delta_arrow="off" if not ch.mom else "auto",
                 delta_color="off",
                 help=ctx.t(
                     "cmp_period.help",
