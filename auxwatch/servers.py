@@ -66,8 +66,10 @@ def stop(proc: subprocess.Popen[bytes], timeout: float = 15) -> None:
         proc.wait(timeout=timeout)
 
 
-# Streamlit options of every dashboard server: no Deploy button or developer menu, and no
-# CSV download or copy from tables (exports go through the audited Excel button).
+# Streamlit options of every dashboard server: no Deploy button or developer menu from the
+# first page on (the app sets the same toolbar mode for servers started by hand, but only from
+# its second run), and no CSV download or copy from tables (exports go through the audited
+# Excel button).
 DASHBOARD_OPTIONS = (
     "--server.headless",
     "true",
@@ -77,6 +79,8 @@ DASHBOARD_OPTIONS = (
     "viewer",
     "--client.disableDataExport",
     "true",
+    "--global.developmentMode",
+    "false",
 )
 
 

@@ -25,6 +25,7 @@ EVENTS = frozenset(
         "page_view",
         "export",
         "denied",
+        "alert_ack",
     }
 )
 

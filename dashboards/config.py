@@ -55,6 +55,11 @@ class Settings:
     def data_docs(self) -> Path:
         return data_docs_index(self.warehouse)
 
+    @property
+    def alert_acks(self) -> Path:
+        """Acknowledgements of data-quality alerts, beside the audit log."""
+        return self.audit_log.with_name("alert_acks.jsonl")
+
 
 def resolve_users_file(
     users: str | None, warehouse: str | None, env: Mapping[str, str] | None = None

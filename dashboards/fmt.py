@@ -25,6 +25,14 @@ def integer(x: Any) -> str:
     return f"{int(round(float(x))):,}"
 
 
+def signed(x: Any) -> str:
+    """A change in a count: '+3', '-2', '0'; '—' where there is nothing to compare with."""
+    if _missing(x):
+        return "—"
+    v = int(round(float(x)))
+    return f"{v:+,}" if v else "0"
+
+
 def number(x: Any, digits: int = 2) -> str:
     if _missing(x):
         return "—"
@@ -47,6 +55,14 @@ def amount(x: Any, lang: str = "zh") -> str:
     return f"{v:,.2f}"
 
 
+def yuan(x: Any, lang: str = "zh") -> str:
+    """An amount with its unit, so 万 never stands beside a bare number: '9,800.00元',
+    '12.34万元', '1.20亿元'; English 'CNY 12,345.00'."""
+    if _missing(x):
+        return "—"
+    return f"{amount(x, lang)}元" if lang == "zh" else f"CNY {amount(x, lang)}"
+
+
 def count(x: Any, lang: str = "zh") -> str:
     """Counts: separators; 万 from 10万 up in Chinese (a headcount of 12,345 stays exact)."""
     if _missing(x):
@@ -67,6 +83,10 @@ def ratio(x: Any) -> str:
     return number(x, 2)
 
 
+# The same month format for d3 (charts' axes): 2024年3月 / 2024-03.
+MONTH_D3 = {"zh": "%Y年%-m月", "en": "%Y-%m"}
+
+
 def month(x: Any, lang: str = "zh") -> str:
     if _missing(x):
         return "—"
@@ -80,3 +100,14 @@ def day(x: Any) -> str:
     if isinstance(x, (date, datetime, pd.Timestamp)):
         return pd.Timestamp(x).strftime("%Y-%m-%d")
     return str(x)
+
+
+def timestamp(x: Any) -> str:
+    """A moment with its time zone: '2024-07-05 23:10 UTC+08:00' (naive: as given)."""
+    if _missing(x):
+        return "—"
+    ts = pd.Timestamp(x)
+    if ts.tzinfo is None:
+        return ts.strftime("%Y-%m-%d %H:%M")
+    offset = ts.strftime("%z")
+    return f"{ts:%Y-%m-%d %H:%M} UTC{offset[:3]}:{offset[3:]}"

@@ -9,6 +9,9 @@ from __future__ import annotations
 import re
 
 TITLE = "杭州市公安机关警务辅助人员管理规定"
+TITLE_EN = "Hangzhou Regulations on the Management of Police Auxiliary Staff"
+
+_DIGITS = {"一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
 
 ARTICLES: dict[str, str] = {
     "第三条": (
@@ -124,3 +127,44 @@ def article_text(label: str) -> str:
         if text:
             parts.append(f"{art}　{text}")
     return "\n\n".join(parts)
+
+
+def _numeral(text: str) -> int | None:
+    """A Chinese numeral below 100: 七 -> 7, 十四 -> 14, 二十二 -> 22."""
+    if not text or any(ch not in _DIGITS and ch != "十" for ch in text):
+        return None
+    if "十" not in text:
+        return _DIGITS.get(text) if len(text) == 1 else None
+    tens, _, units = text.partition("十")
+    if (tens and tens not in _DIGITS) or (units and units not in _DIGITS):
+        return None
+    return (_DIGITS[tens] if tens else 1) * 10 + (_DIGITS[units] if units else 0)
+
+
+def article_numbers(label: str) -> list[int]:
+    """'第三、九条' -> [3, 9]; an unreadable part is left out."""
+    m = re.fullmatch(r"第(.+)条", label.strip())
+    if not m:
+        return []
+    return [n for n in (_numeral(part) for part in m.group(1).split("、")) if n is not None]
+
+
+def article_sort_key(label: str) -> tuple[int, str]:
+    """The regulation's order (第三条 before 第七条 before 第十四条); unknown labels last."""
+    numbers = article_numbers(label)
+    return (numbers[0] if numbers else 10_000, label)
+
+
+def article_label(label: str, lang: str) -> str:
+    """'第三、九条' in English: 'Articles 3, 9'; Chinese unchanged."""
+    if lang == "zh":
+        return label
+    numbers = article_numbers(label)
+    if not numbers:
+        return label
+    word = "Article" if len(numbers) == 1 else "Articles"
+    return f"{word} {', '.join(str(n) for n in numbers)}"
+
+
+def title(lang: str) -> str:
+    return f"《{TITLE}》" if lang == "zh" else f"{TITLE_EN} ({TITLE})"

@@ -4,9 +4,12 @@ A scenario fixes a quota, either from a target auxiliaries-per-police ratio
 (quota = ceil(ratio x police)) or as an absolute number. Its annual cost is quota x the
 cost of one auxiliary from the chosen year's actuals: gross pay + employer social
 insurance + employer housing fund per FTE, plus accident cover priced at the premiums the
-analyst enters (inputs carry no premium), pay optionally grown by a percentage. Hires
-needed in the year = the posts to fill now + the expected leavers (headcount x the
-attrition rate from history).
+analyst enters (inputs carry no premium), pay optionally grown by a percentage.
+
+People are whole: the expected leavers are the headcount x the attrition rate from history,
+rounded to a person, and the hires needed in the year are what it takes to reach the quota
+once they have left: max(0, quota - (headcount - leavers)). A bureau over its quota hires
+only when its leavers take it below the quota.
 """
 
 from __future__ import annotations
@@ -60,12 +63,26 @@ def cost_per_aux(
 
 
 def attrition_rate(attrition: pd.DataFrame, year: int, lookback: int = 3) -> float | None:
-    """Leavers / average headcount over the last ``lookback`` years <= ``year``."""
+    """Leavers per person-year over the last ``lookback`` years <= ``year``.
+
+    A year known for only some months (``roster_months``) counts for that fraction of a
+    year: its leavers are divided by its average headcount x months / 12, so one month's
+    leavers are not read as a whole year's.
+    """
     rows = attrition[(attrition["year"] <= year) & (attrition["avg_headcount"] > 0)]
+    if "roster_months" in rows:
+        rows = rows[rows["roster_months"] > 0]
     rows = rows.sort_values("year").tail(lookback)
     if rows.empty:
         return None
-    return float(rows["leavers"].sum()) / float(rows["avg_headcount"].sum())
+    months = rows["roster_months"].clip(upper=12) if "roster_months" in rows else 12
+    person_years = (rows["avg_headcount"] * months / 12).sum()
+    return float(rows["leavers"].sum()) / float(person_years)
+
+
+def whole_persons(x: float) -> int:
+    """A number of people, rounded half up (48.5 -> 49, 48.49 -> 48)."""
+    return int(math.floor(x + 0.5))
 
 
 @dataclass(frozen=True)
@@ -75,8 +92,8 @@ class Scenario:
     ratio: float | None  # auxiliaries per police at that quota
     quota_change: int | None  # vs the current quota
     posts_to_fill: int  # quota - headcount (negative: over quota)
-    expected_leavers: float
-    hires_needed: float
+    expected_leavers: int
+    hires_needed: int
     cost_per_aux: float | None
     annual_cost: float | None
     cost_change: float | None  # vs the current quota's cost
@@ -103,7 +120,7 @@ def scenarios(
     if police:
         specs += [("ratio", quota_for_ratio(r, police)) for r in ratios]
     specs += [("absolute", int(q)) for q in absolutes if q >= 0]
-    leavers = headcount * attrition if attrition is not None else 0.0
+    leavers = whole_persons(headcount * attrition) if attrition is not None else 0
     unit = cost.total if cost else None
     base_cost = unit * current_quota if unit is not None and current_quota is not None else None
     out: list[Scenario] = []
@@ -117,7 +134,7 @@ def scenarios(
                 quota_change=quota - current_quota if current_quota is not None else None,
                 posts_to_fill=quota - headcount,
                 expected_leavers=leavers,
-                hires_needed=max(quota - headcount, 0) + leavers,
+                hires_needed=max(0, quota - (headcount - leavers)),
                 cost_per_aux=unit,
                 annual_cost=annual,
                 cost_change=annual - base_cost

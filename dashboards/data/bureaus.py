@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from dashboards.data.db import fetch
+from dashboards.data.db import TableMissing, WarehouseUnavailable, fetch
 from dashboards.data.guard import scoped
 from dashboards.data.scope import Viewer
 
@@ -53,3 +53,17 @@ def tree(warehouse: Path, viewer: Viewer) -> pd.DataFrame:
 def names(warehouse: Path, viewer: Viewer) -> dict[str, str]:
     df = tree(warehouse, viewer)
     return dict(zip(df["bureau_code"], df["bureau_name"], strict=True))
+
+
+def display_name(warehouse: Path, bureau: str) -> str:
+    """'上城区公安分局（330102）' for a user's own bureau; the bare code if the published
+    tree does not know it (or is not there)."""
+    try:
+        df = fetch(
+            warehouse,
+            "select bureau_name from reporting.bureau_tree where bureau_code = $bureau",
+            {"bureau": bureau},
+        )
+    except (TableMissing, WarehouseUnavailable):
+        return bureau
+    return f"{df['bureau_name'].iloc[0]}（{bureau}）" if len(df) else bureau

@@ -88,11 +88,10 @@ def scorecard(warehouse: Path, viewer: Viewer, month: date) -> pd.DataFrame:
     return fetch(warehouse, sql, viewer.params(month=month, me=viewer.bureau))
 
 
-def trend(warehouse: Path, viewer: Viewer, bureau: str) -> pd.DataFrame:
-    """The bureau's rolled-up findings per month (month, high, medium, low, total)."""
-    cols = ", ".join(
-        f"{scorecard_column('subtree', s)} as {s}" for s in SEVERITIES
-    )
+def trend(warehouse: Path, viewer: Viewer, bureau: str, kind: str = "subtree") -> pd.DataFrame:
+    """The bureau's findings per month (month, high, medium, low, total), rolled up over
+    its subtree or its own (``kind``)."""
+    cols = ", ".join(f"{scorecard_column(kind, s)} as {s}" for s in SEVERITIES)
     sql = f"""
     select month, {cols}
     from marts.bureau_scorecard

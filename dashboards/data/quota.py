@@ -49,3 +49,43 @@ def approvals(warehouse: Path, viewer: Viewer, root: str) -> pd.DataFrame:
     order by approvals.year desc, tree.path
     """
     return fetch(warehouse, sql, viewer.params(root=root))
+
+
+def subtree_totals(warehouse: Path, viewer: Viewer, root: str) -> pd.DataFrame:
+    """Per month, the selected bureau and every bureau below it added up (含下级汇总):
+    headcounts, quotas and police summed over the bureaus that report them, ratios
+    recomputed from the sums (never averaged). ``bureaus`` counts the bureaus of the sum."""
+    sql = f"""
+    with usage as (
+        select *
+        from marts.quota_usage
+        where {scoped_subtree('bureau_code')}
+    ),
+
+    summed as (
+        select
+            month,
+            count(*) as bureaus,
+            sum(headcount_total) as headcount_total,
+            sum(headcount_duty) as headcount_duty,
+            sum(headcount_civilian) as headcount_civilian,
+            sum(quota_total) as quota_total,
+            sum(quota_duty) as quota_duty,
+            sum(quota_civilian) as quota_civilian,
+            sum(police_count) as police_count
+        from usage
+        group by month
+    ),
+
+    final as (
+        select
+            *,
+            headcount_total / nullif(quota_total, 0) as utilization,
+            headcount_total / nullif(police_count, 0) as aux_per_police
+        from summed
+    )
+
+    select * from final
+    order by month
+    """
+    return fetch(warehouse, sql, viewer.params(root=root))

@@ -8,7 +8,9 @@ import streamlit as st
 
 from dashboards import audit
 from dashboards.auth.roles import PAGES, pages_for
+from dashboards.data import bureaus
 from dashboards.i18n import LANGS
+from dashboards.ui import style
 from dashboards.ui.context import (
     LANG_KEY,
     client_address,
@@ -45,7 +47,10 @@ def _language_switch() -> None:
 
 
 def main() -> None:
+    # users get no Deploy button and no developer menu, however the server was started
+    st.set_option("client.toolbarMode", "viewer")
     st.set_page_config(page_title="auxwatch", page_icon=":material/shield:", layout="wide")
+    style.apply()
     _language_switch()
     try:
         cfg = settings()
@@ -79,9 +84,8 @@ def main() -> None:
 
     with st.sidebar:
         st.caption(tr("app.user", user=plain(user.username)))
-        st.caption(
-            tr("app.role_bureau", role=tr(f"role.{user.role.value}"), bureau=plain(user.bureau))
-        )
+        bureau = bureaus.display_name(cfg.warehouse, user.bureau)
+        st.caption(tr("app.role_bureau", role=tr(f"role.{user.role.value}"), bureau=plain(bureau)))
 
         def _logout() -> None:
             audit.append(cfg.audit_log, "logout", user=user.username, client=client_address(cfg))

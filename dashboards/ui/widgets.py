@@ -10,8 +10,9 @@ import pandas as pd
 import streamlit as st
 
 from dashboards import export, fmt
-from dashboards.data import bureaus
+from dashboards.data import bureaus, meta
 from dashboards.i18n import has
+from dashboards.regulation import article_label
 from dashboards.ui.context import Ctx
 
 # How a column is shown: a formatter kind, or "enum:<prefix>" for translated codes.
@@ -29,36 +30,135 @@ def bureau_label(row: Mapping[str, Any]) -> str:
     return "　" * int(row["depth"]) + f"{row['bureau_name']}（{row['bureau_code']}）"
 
 
+# The bureau and month the user is looking at, kept across pages (session) and in the URL.
+SHARED_BUREAU = "auxwatch_bureau"
+SHARED_MONTH = "auxwatch_month"
+_DENIED_PARAM = "auxwatch_denied_bureau"
+
+
+def _follow(key: str, shared: str, value: str, choices: Mapping[str, Any]) -> None:
+    """Before a selector is drawn: the URL's value, else the value chosen on any page."""
+    if value in choices and st.session_state.get(shared) != value:
+        st.session_state[shared] = value
+    if st.session_state.get(shared) in choices:
+        st.session_state[key] = st.session_state[shared]
+
+
+def _remember(key: str, shared: str, param: str, to_param: Callable[[Any], str]) -> None:
+    """A selector's on_change: the choice follows the user to the other pages and the URL."""
+    st.session_state[shared] = st.session_state[key]
+    st.query_params[param] = to_param(st.session_state[key])
+
+
 def select_bureau(ctx: Ctx, key: str, *, sidebar: bool = False) -> str:
     """A bureau of the viewer's subtree (the root of what the page shows).
 
     The ``bureau`` query parameter preselects it, so links and drill-downs can be shared;
-    a code outside the viewer's scope is ignored (and audited), and the data layer's SQL
-    would return nothing for it anyway.
+    the choice follows the user to the other pages. A code outside the viewer's scope is
+    ignored (and audited), and the data layer's SQL would return nothing for it anyway.
     """
     tree = bureau_tree(ctx)
     codes = list(tree["bureau_code"])
     labels = {r["bureau_code"]: bureau_label(r) for r in tree.to_dict("records")}
     wanted = st.query_params.get("bureau")
+    if wanted and wanted not in labels and st.session_state.get(_DENIED_PARAM) != wanted:
+        st.session_state[_DENIED_PARAM] = wanted
+        ctx.deny("bureau outside scope", {"bureau": wanted})
     pending = st.session_state.pop(key + "__next", None)
     if pending in labels:
-        st.session_state[key] = pending
-    if key not in st.session_state:
-        if wanted in labels:
-            st.session_state[key] = wanted
-        else:
-            if wanted:
-                ctx.deny("bureau outside scope", {"bureau": wanted})
-            st.session_state[key] = ctx.viewer.bureau if ctx.viewer.bureau in labels else codes[0]
-    elif st.session_state[key] not in labels:
-        st.session_state[key] = codes[0]
+        st.session_state[SHARED_BUREAU] = pending
+        wanted = pending
+    _follow(key, SHARED_BUREAU, wanted or "", labels)
+    if st.session_state.get(key) not in labels:
+        st.session_state[key] = ctx.viewer.bureau if ctx.viewer.bureau in labels else codes[0]
     where = st.sidebar if sidebar else st
     code = where.selectbox(
-        ctx.t("app.bureau"), codes, key=key, format_func=lambda c: labels.get(c, c)
+        ctx.t("app.bureau"),
+        codes,
+        key=key,
+        format_func=lambda c: labels.get(c, c),
+        on_change=_remember,
+        args=(key, SHARED_BUREAU, "bureau", str),
     )
+    st.session_state[SHARED_BUREAU] = code
     if st.query_params.get("bureau") != code:
         st.query_params["bureau"] = code
     return code
+
+
+def _month_param(m: Any) -> str:
+    return f"{pd.Timestamp(m):%Y-%m}"
+
+
+def select_month(ctx: Ctx, key: str, months: list[Any], label: str | None = None) -> Any:
+    """A month of ``months`` (latest first); like the bureau, it follows the user across
+    pages and lives in the URL as ``month=YYYY-MM``."""
+    by_param = {_month_param(m): m for m in months}
+    wanted = by_param.get(st.query_params.get("month") or "")
+    if wanted is not None and st.session_state.get(SHARED_MONTH) != _month_param(wanted):
+        st.session_state[SHARED_MONTH] = _month_param(wanted)
+    shared = by_param.get(st.session_state.get(SHARED_MONTH) or "")
+    if shared is not None:
+        st.session_state[key] = shared
+    elif st.session_state.get(key) not in months:
+        st.session_state[key] = months[0]
+
+    def _changed() -> None:
+        st.session_state[SHARED_MONTH] = _month_param(st.session_state[key])
+        st.query_params["month"] = _month_param(st.session_state[key])
+
+    month = st.selectbox(
+        label or ctx.t("app.month"),
+        months,
+        key=key,
+        format_func=lambda m: fmt.month(m, ctx.lang),
+        on_change=_changed,
+    )
+    st.session_state[SHARED_MONTH] = _month_param(month)
+    if st.query_params.get("month") != _month_param(month):
+        st.query_params["month"] = _month_param(month)
+    return month
+
+
+SHARED_SCOPE = "auxwatch_scope"
+
+
+def bureau_name(ctx: Ctx, code: str) -> str:
+    tree = bureau_tree(ctx)
+    hit = tree[tree["bureau_code"] == code]
+    return str(hit["bureau_name"].iloc[0]) if not hit.empty else code
+
+
+def has_children(ctx: Ctx, code: str) -> bool:
+    tree = bureau_tree(ctx)
+    hit = tree[tree["bureau_code"] == code]
+    return bool(not hit.empty and int(hit["child_count"].iloc[0]) > 0)
+
+
+def scope_choice(ctx: Ctx, root: str, key: str) -> str:
+    """"own" (本级) or "subtree" (含下级汇总) for a page's figures. A bureau without
+    subordinate bureaus has only its own figures (no choice shown); otherwise the choice,
+    like the bureau, follows the user across pages (default: with subordinates)."""
+    if not has_children(ctx, root):
+        return "own"
+    if st.session_state.get(SHARED_SCOPE) in ("own", "subtree"):
+        st.session_state[key] = st.session_state[SHARED_SCOPE]
+    elif key not in st.session_state:
+        st.session_state[key] = "subtree"
+
+    def _changed() -> None:
+        st.session_state[SHARED_SCOPE] = st.session_state[key]
+
+    kind = st.radio(
+        ctx.t("overview.show"),
+        ["subtree", "own"],
+        key=key,
+        horizontal=True,
+        format_func=lambda k: ctx.t(f"scope.{k}"),
+        on_change=_changed,
+    )
+    st.session_state[SHARED_SCOPE] = kind
+    return str(kind)
 
 
 def drill_to(key: str, code: str) -> None:
@@ -67,8 +167,44 @@ def drill_to(key: str, code: str) -> None:
     st.session_state[key + "__next"] = code
 
 
+def rule_label(ctx: Ctx, names: Mapping[str, tuple[str, str]], rule_id: Any) -> str:
+    """'P03 有薪无人（不在册发薪）': the code (what the rule documents use) and its name
+    from the rule catalogue; the bare code where the catalogue has no name."""
+    if rule_id is None or (isinstance(rule_id, float) and pd.isna(rule_id)):
+        return "—"
+    name = names.get(str(rule_id))
+    if not name:
+        return str(rule_id)
+    return f"{rule_id} {name[0] if ctx.lang == 'zh' else name[1]}"
+
+
+def finding_detail(ctx: Ctx, names: Mapping[str, tuple[str, str]], row: Mapping[str, Any]) -> str:
+    """A finding's explanation. The rules write it in Chinese; in English it is said from
+    the finding's own fields (rule, subject, measured against threshold)."""
+    if ctx.lang == "zh":
+        return str(row["detail"])
+    parts = [rule_label(ctx, names, row["rule_id"])]
+    subject = row.get("subject_id")
+    if subject:
+        parts.append(f"{ctx.t('col.subject_id')} {subject}")
+    if not _blank(row.get("measured")):
+        parts.append(f"{ctx.t('col.measured')} {fmt.number(row['measured'])}")
+    if not _blank(row.get("threshold")):
+        parts.append(f"{ctx.t('col.threshold')} {fmt.number(row['threshold'])}")
+    return "; ".join(parts)
+
+
+def _blank(v: Any) -> bool:
+    return v is None or (isinstance(v, float) and pd.isna(v))
+
+
 def _format_series(ctx: Ctx, s: pd.Series, kind: str) -> pd.Series:
     lang = ctx.lang
+    if kind == "rule":
+        names = meta.rule_names(ctx.settings.warehouse)
+        return s.map(lambda v: rule_label(ctx, names, v))
+    if kind == "article":
+        return s.map(lambda v: "—" if _blank(v) else article_label(str(v), lang))
     if kind.startswith("enum:"):
         prefix = kind.split(":", 1)[1]
         return s.map(
@@ -76,8 +212,10 @@ def _format_series(ctx: Ctx, s: pd.Series, kind: str) -> pd.Series:
         )
     formatters: dict[str, Callable[[Any], str]] = {
         "int": fmt.integer,
+        "signed": fmt.signed,
         "count": lambda v: fmt.count(v, lang),
         "amount": lambda v: fmt.amount(v, lang),
+        "yuan": lambda v: fmt.yuan(v, lang),
         "pct": fmt.percent,
         "ratio": fmt.ratio,
         "number": fmt.number,
@@ -98,6 +236,21 @@ def display_frame(ctx: Ctx, df: pd.DataFrame, columns: ColumnSpec) -> pd.DataFra
     return out.reset_index(drop=True)
 
 
+# free text that would be cut at the default width
+LONG_TEXT = ("detail", "detail_original", "message", "reasons", "article_text", "gaps")
+
+
+def column_config(ctx: Ctx, columns: ColumnSpec) -> dict[str, Any]:
+    """Free text wide; the first column (what a row is about) pinned, so on a phone it
+    stays in view while the other columns scroll past it."""
+    config: dict[str, Any] = {}
+    for i, col in enumerate(columns):
+        config[ctx.t(f"col.{col}")] = st.column_config.Column(
+            width="large" if col in LONG_TEXT else None, pinned=True if i == 0 else None
+        )
+    return config
+
+
 def table(
     ctx: Ctx,
     df: pd.DataFrame,
@@ -115,13 +268,14 @@ def table(
     if len(df) > MAX_ROWS_SHOWN:
         st.caption(ctx.t("app.rows_shown", n=fmt.integer(len(df)), m=fmt.integer(MAX_ROWS_SHOWN)))
     else:
-        st.caption(ctx.t("app.rows", n=fmt.integer(len(df))))
+        st.caption(ctx.t("app.rows_one" if len(df) == 1 else "app.rows", n=fmt.integer(len(df))))
     frame: Any = display_frame(ctx, shown, columns)
     if highlight is not None:
         mask = list(highlight.loc[shown.index].fillna(False).astype(bool))
         frame = frame.style.apply(
             lambda row: [HIGHLIGHT_CSS if mask[row.name] else "" for _ in row], axis=1
         )
+    config = column_config(ctx, columns)
     if on_select:
         return st.dataframe(
             frame,
@@ -131,15 +285,18 @@ def table(
             on_select="rerun",
             selection_mode="single-row",
             height=height,
+            column_config=config,
         )
-    return st.dataframe(frame, hide_index=True, width="stretch", key=key, height=height)
+    return st.dataframe(
+        frame, hide_index=True, width="stretch", key=key, height=height, column_config=config
+    )
 
 
 def _export_texts(ctx: Ctx, columns: ColumnSpec) -> dict[str, Callable[[Any], Any]]:
     """Columns whose exported value is the translated text (codes, flags)."""
     out: dict[str, Callable[[Any], Any]] = {}
     for col, kind in columns.items():
-        if kind.startswith("enum:") or kind == "bool":
+        if kind.startswith("enum:") or kind in ("bool", "rule", "article"):
             out[col] = lambda v, k=kind: _format_series(ctx, pd.Series([v], dtype=object), k)[0]
     return out
 

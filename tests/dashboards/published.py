@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import json
 import re
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 
 import duckdb
@@ -20,6 +20,9 @@ import yaml
 
 REPO = Path(__file__).resolve().parents[2]
 REPORTING_MODELS = REPO / "dbt_project" / "models" / "reporting"
+RULE_CATALOGUE = REPO / "dbt_project" / "seeds" / "rule_catalogue.csv"
+AS_OF = date(2024, 7, 5)
+BUILT_AT = datetime(2024, 7, 5, 23, 10, tzinfo=timezone(timedelta(hours=8)))
 
 CITY = "330100"
 DISTRICT_A = "330102"
@@ -547,7 +550,7 @@ def _fill(con: duckdb.DuckDBPyConnection) -> None:  # noqa: PLR0915 - one place 
             "rows_quarantined": 0,
             "rows_superseded": 0,
             "bureau_codes": None,
-            "message": f"{COUNTY}_broken.xlsx: not a readable XLSX file",
+            "message": "无法读取的 XLSX 文件 (unreadable XLSX: calamine error: Zip error: invalid Zip archive)",
             "loaded_at": loaded_at,
         },
     ]
@@ -641,3 +644,16 @@ def _fill(con: duckdb.DuckDBPyConnection) -> None:  # noqa: PLR0915 - one place 
         }
     ]
     _insert(con, "ops.dq_alerts", alerts)
+
+    # the build's evaluation date (dbt model reporting.evaluation) and the rule names
+    # (dbt seed reporting.rule_catalogue, loaded from the project's own CSV)
+    _insert(
+        con,
+        "reporting.evaluation",
+        [{"as_of": AS_OF, "built_at": BUILT_AT}],
+    )
+    con.execute(
+        "create table reporting.rule_catalogue as "
+        "select rule_id, name_zh, name_en from read_csv(?, all_varchar = true)",
+        [str(RULE_CATALOGUE)],
+    )

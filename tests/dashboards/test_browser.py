@@ -23,6 +23,7 @@ from pathlib import Path
 import pytest
 
 from auxwatch.servers import DASHBOARD_OPTIONS
+from dashboards.auth.roles import Role
 from dashboards.export import HEADER_ROWS
 from tests.dashboards.conftest import APP, IMG, PASSWORD, REPO
 from tests.dashboards.published import CITY, COUNTY, DISTRICT_A, DISTRICT_B, STATION_A
@@ -38,6 +39,16 @@ CHROMIUM_ARGS = [
     "--no-first-run",
 ]
 PAGES_ZH = ["总览", "用人额度", "薪酬", "社保", "投诉", "问题清单", "数据质量"]
+PAGE_TITLES = {
+    "overview": "总览",
+    "quota": "用人额度",
+    "pay": "薪酬",
+    "insurance": "社保",
+    "complaints": "投诉",
+    "findings": "问题清单",
+    "sizing": "额度测算",
+    "data_quality": "数据质量",
+}
 FOREIGN = (DISTRICT_B, COUNTY, CITY)
 
 try:
@@ -82,11 +93,10 @@ def _serve(published: Path, audit_log: Path) -> Iterator[tuple[str, Path]]:
         "127.0.0.1",
         "--server.port",
         str(port),
-        *DASHBOARD_OPTIONS,
         "--server.fileWatcherType",
         "none",
-        "--global.developmentMode",
-        "false",
+        # the options `auxwatch` serves the dashboards with
+        *DASHBOARD_OPTIONS,
         "--",
         "--warehouse",
         str(published),
@@ -456,3 +466,93 @@ def test_submitted_markup_never_reaches_the_page(browser, hostile_server, artifa
     finally:
         ctx.close()
     assert not [u for u in fetched if "127.0.0.1:9/" in u]
+WIDTHS = {"desktop": 1440, "phone": 390}
+
+
+def _login_any(page: Page, base: str, username: str) -> None:
+    """Log in and wait for the role's first page, whatever it is."""
+    page.goto(base)
+    page.get_by_label("用户名").fill(username)
+    page.get_by_label("密码").fill(PASSWORD)
+    page.get_by_role("button", name="登录").click()
+    page.get_by_test_id("stSidebar").get_by_text("退出登录").wait_for(
+        state="attached", timeout=30_000
+    )
+    page.locator("h1").first.wait_for(timeout=30_000)
+    _settle(page)
+
+
+def _open_narrow(page: Page, title: str) -> None:
+    """Open a page from the sidebar on a phone: the sidebar is collapsed; open it first,
+    then close it again so the page is seen as a user sees it."""
+    expand = page.get_by_test_id("stExpandSidebarButton")
+    if expand.count() and expand.first.is_visible():
+        expand.first.click()
+    page.get_by_test_id("stSidebarNav").get_by_text(title, exact=True).click()
+    page.get_by_role("heading", name=title).first.wait_for(timeout=30_000)
+    _settle(page)
+    collapse = page.get_by_test_id("stSidebarCollapseButton")
+    if collapse.count() and collapse.first.is_visible():
+        collapse.first.click(force=True)
+        page.wait_for_timeout(500)
+
+
+@pytest.mark.parametrize(
+    "user", [f"a_{r.value}" for r in Role] + ["city_supervisor", "city_steward"]
+)
+def test_every_page_every_role_both_widths(browser, server, artifacts: Path, user: str) -> None:  # noqa: ANN001
+    """Screenshots of every page the user can open at 1440 and 390 px; no Deploy button or
+    developer menu anywhere, from the login page on."""
+    from dashboards.auth.roles import pages_for
+    from tests.dashboards.conftest import USERS
+
+    role = USERS[user][0]
+    titles = [PAGE_TITLES[p.value] for p in pages_for(role)]
+    for name, width in WIDTHS.items():
+        ctx = browser.new_context(viewport={"width": width, "height": 1400})
+        page = ctx.new_page()
+        try:
+            page.goto(base := server[0])
+            page.get_by_label("用户名").wait_for(timeout=30_000)
+            page.wait_for_timeout(1000)
+            assert page.get_by_text("Deploy", exact=True).count() == 0
+            _login_any(page, base, user)
+            for i, title in enumerate(titles):
+                if len(titles) == 1:
+                    # a role with one page has no navigation: it is open already
+                    page.get_by_role("heading", name=title).first.wait_for(timeout=30_000)
+                elif width < 700:
+                    _open_narrow(page, title)
+                else:
+                    _open(page, title)
+                assert page.get_by_text("Deploy", exact=True).count() == 0, title
+                assert "评估日期" in page.inner_text("body"), title
+                page.screenshot(
+                    path=str(artifacts / f"{user}_{name}_{i:02d}_{title}.png"), full_page=True
+                )
+            # the toolbar's menu has no developer entries (Rerun, Clear cache, Deploy...)
+            page.get_by_test_id("stMainMenu").click()
+            menu = page.get_by_test_id("stMainMenuPopover").inner_text()
+            for entry in ("Rerun", "Clear cache", "Deploy", "Developer"):
+                assert entry not in menu, menu
+        finally:
+            ctx.close()
+
+
+def test_phone_metrics_two_to_a_row(browser, server, artifacts: Path) -> None:  # noqa: ANN001
+    base, _ = server
+    ctx = browser.new_context(viewport={"width": 390, "height": 1400})
+    page = ctx.new_page()
+    try:
+        _login_any(page, base, "a_supervisor")
+        _open_narrow(page, "用人额度")
+        boxes = [m.bounding_box() for m in page.get_by_test_id("stMetric").all()]
+        boxes = [b for b in boxes if b]
+        assert len(boxes) >= 4
+        tops = [round(b["y"]) for b in boxes]
+        # at least two metrics share a line, each at most half the screen wide
+        assert len(set(tops)) < len(tops), tops
+        assert all(b["width"] <= 390 / 2 for b in boxes), boxes
+        page.screenshot(path=str(artifacts / "phone_quota_metrics.png"), full_page=True)
+    finally:
+        ctx.close()

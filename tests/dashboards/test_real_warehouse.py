@@ -15,7 +15,17 @@ import pytest
 
 from dashboards.auth.roles import PAGES, Role, can_open
 from dashboards.auth.users import UserStore
-from dashboards.data import bureaus, complaints, findings, insurance, overview, pay, quality, quota
+from dashboards.data import (
+    bureaus,
+    complaints,
+    findings,
+    insurance,
+    meta,
+    overview,
+    pay,
+    quality,
+    quota,
+)
 from dashboards.data import sizing as sizing_data
 from dashboards.data.scope import make_viewer
 from tests.dashboards.conftest import APP, PASSWORD, REPO, all_text, login
@@ -94,6 +104,13 @@ def test_every_query_runs_on_the_real_tables(real: Path, tree) -> None:  # noqa:
     sizing_data.costs(real, v, district)
     sizing_data.attrition(real, v, district)
     assert bureaus.tree(real, v)["bureau_code"].tolist()[0] == city
+    quota.subtree_totals(real, v, city)
+    # the pipeline publishes the evaluation date and every rule's name
+    assert str(meta.publication(real).as_of) == AS_OF
+    names = meta.rule_names(real)
+    assert len(names) == 30
+    rules = set(findings.options(real, v)["rule_id"])
+    assert rules and rules <= set(names)
 
 
 def test_pages_on_the_real_warehouse(real: Path, tree, tmp_path: Path, monkeypatch) -> None:  # noqa: ANN001

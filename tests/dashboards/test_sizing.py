@@ -73,8 +73,11 @@ def test_scenarios() -> None:
     assert current.quota_change == 0 and current.cost_change == 0
     assert r10.ratio == pytest.approx(1.0)
     assert r10.posts_to_fill == -5
-    assert r10.hires_needed == pytest.approx(4.5)  # over quota: only replacements
-    assert a60.hires_needed == pytest.approx(15 + 4.5)
+    # whole people: 45 x 0.1 = 4.5 leavers -> 5; over quota by 5, the 5 leavers bring the
+    # bureau down to its quota: nobody to hire
+    assert r10.expected_leavers == 5
+    assert r10.hires_needed == 0
+    assert a60.hires_needed == 60 - (45 - 5)
     assert a60.annual_cost == pytest.approx(60 * 120_000)
     assert a60.cost_change == pytest.approx(10 * 120_000)
     assert r11.quota == 44  # 1.1 x 40 = 44 exactly, no float round-up to 45
@@ -84,3 +87,27 @@ def test_scenarios_without_police_or_costs() -> None:
     items = sizing.scenarios(10, None, None, None, None, ratios=[1.0], absolutes=[12])
     assert [(s.kind, s.quota) for s in items] == [("absolute", 12)]
     assert items[0].annual_cost is None and items[0].hires_needed == 2
+
+
+def test_over_quota_hires_only_below_quota() -> None:
+    # 0.80 x 1000 police = 800 posts for 934 auxiliaries: -134 posts to fill; 49 leavers
+    # leave 885, still over: no hires (never "posts -134, hires 48.73")
+    (s,) = sizing.scenarios(934, 1000, None, None, 0.0521, ratios=[0.8])
+    assert s.posts_to_fill == -134
+    assert s.expected_leavers == 49 and isinstance(s.expected_leavers, int)
+    assert s.hires_needed == 0
+    (t,) = sizing.scenarios(934, 1000, None, None, 0.0521, ratios=[0.9])
+    assert t.hires_needed == 900 - (934 - 49)
+
+
+def test_attrition_counts_a_partial_year_for_its_months() -> None:
+    att = pd.DataFrame(
+        {
+            "year": [2023, 2024],
+            "roster_months": [12, 1],
+            "avg_headcount": [100.0, 100.0],
+            "leavers": [12, 1],
+        }
+    )
+    # 13 leavers over 100 person-years + 100 x 1/12 person-years, not over 200
+    assert sizing.attrition_rate(att, 2024) == pytest.approx(13 / (100 + 100 / 12))

@@ -11,20 +11,39 @@ from dashboards.auth.roles import PageKey
 from dashboards.data import complaints as data
 from dashboards.ui import charts
 from dashboards.ui.context import require
-from dashboards.ui.pages.common import guarded
+from dashboards.ui.pages.common import guarded, page_title
 from dashboards.ui.widgets import export_button, select_bureau, table
+
+
+def _period(ctx, handling: pd.DataFrame) -> tuple[pd.DataFrame, list[str]]:  # noqa: ANN001
+    """The months the figures add up (a chosen range, all by default)."""
+    months = sorted(pd.to_datetime(handling["month"]).dt.date.unique())
+    if len(months) < 2:
+        return handling, [str(m) for m in months]
+    first, last = st.select_slider(
+        ctx.t("cmp_period.range"),
+        options=months,
+        value=(months[0], months[-1]),
+        format_func=lambda m: fmt.month(m, ctx.lang),
+        key="cmp_range",
+    )
+    in_range = pd.to_datetime(handling["month"]).dt.date.between(first, last)
+    return handling[in_range], [str(first), str(last)]
 
 
 def render() -> None:
     ctx = require(PageKey.COMPLAINTS)
-    st.title(ctx.t("page.complaints"))
+    page_title(ctx)
     wh, viewer = ctx.settings.warehouse, ctx.viewer
     with guarded(ctx):
         root = select_bureau(ctx, "cmp_bureau")
-        ctx.log_view({"bureau": root})
         handling = data.handling(wh, viewer, root)
 
         st.subheader(ctx.t("cmp.intake"))
+        period: list[str] = []
+        if not handling.empty:
+            handling, period = _period(ctx, handling)
+        ctx.log_view({"bureau": root, "period": period})
         if handling.empty:
             st.caption(ctx.t("app.no_data"))
         else:
@@ -57,8 +76,9 @@ def render() -> None:
                     "month",
                     "value",
                     "series",
-                    y_title=ctx.t("cmp.on_time"),
-                    color_title="",
+                    y_title=ctx.t("app.rate"),
+                    color_title=ctx.t("app.measure"),
+                    lang=ctx.lang,
                     y_format=".0%",
                 ),
                 width="stretch",
@@ -103,7 +123,10 @@ def render() -> None:
             st.subheader(ctx.t("cmp.overdue_list"))
             table(
                 ctx,
-                data.open_overdue(wh, viewer, root),
+                # the complaint's own category (着装仪容...), not the auxiliary's
+                data.open_overdue(wh, viewer, root).rename(
+                    columns={"category": "complaint_category"}
+                ),
                 {
                     "complaint_id": "text",
                     "bureau_name": "text",
@@ -111,7 +134,7 @@ def render() -> None:
                     "person_id": "text",
                     "received_date": "date",
                     "channel": "text",
-                    "category": "text",
+                    "complaint_category": "text",
                     "deadline": "date",
                     "days_overdue": "int",
                 },

@@ -10,7 +10,7 @@ from dashboards.auth.roles import PageKey
 from dashboards.data import insurance as data
 from dashboards.ui import charts
 from dashboards.ui.context import Ctx, require
-from dashboards.ui.pages.common import guarded
+from dashboards.ui.pages.common import guarded, page_title
 from dashboards.ui.widgets import export_button, select_bureau, table
 
 TYPES = ("pension", "medical", "unemployment", "work_injury", "maternity", "housing_fund")
@@ -18,7 +18,7 @@ TYPES = ("pension", "medical", "unemployment", "work_injury", "maternity", "hous
 
 def render() -> None:
     ctx = require(PageKey.INSURANCE)
-    st.title(ctx.t("page.insurance"))
+    page_title(ctx)
     wh, viewer = ctx.settings.warehouse, ctx.viewer
     with guarded(ctx):
         c1, c2 = st.columns(2)
@@ -123,7 +123,7 @@ def _understated(ctx: Ctx, root: str) -> None:
                     persons,
                     {
                         "period": "month",
-                        "rule_id": "enum:rule",
+                        "rule_id": "rule",
                         "bureau_code": "text",
                         "subject_id": "text",
                         "measured": "amount",

@@ -8,19 +8,20 @@ import streamlit as st
 
 from dashboards import fmt
 from dashboards.auth.roles import PageKey
+from dashboards.compare import Change, change, shift_month
 from dashboards.data import overview as data
 from dashboards.ui import charts
 from dashboards.ui.context import require
-from dashboards.ui.pages.common import guarded
+from dashboards.ui.pages.common import guarded, page_title
 from dashboards.ui.text import plain
-from dashboards.ui.widgets import drill_to, select_bureau, table
+from dashboards.ui.widgets import drill_to, scope_choice, select_bureau, select_month, table
 
 BUREAU_KEY = "overview_bureau"
 
 
 def render() -> None:
     ctx = require(PageKey.OVERVIEW)
-    st.title(ctx.t("page.overview"))
+    page_title(ctx)
     wh, viewer = ctx.settings.warehouse, ctx.viewer
     with guarded(ctx):
         months = data.months(wh, viewer)
@@ -32,20 +33,9 @@ def render() -> None:
             st.info(ctx.t("app.no_data"))
             return
         with c2:
-            month = st.selectbox(
-                ctx.t("overview.month"),
-                months,
-                key="overview_month",
-                format_func=lambda m: fmt.month(m, ctx.lang),
-            )
+            month = select_month(ctx, "overview_month", months, ctx.t("overview.month"))
         with c3:
-            kind = st.radio(
-                ctx.t("overview.show"),
-                ["subtree", "own"],
-                key="overview_kind",
-                horizontal=True,
-                format_func=lambda k: ctx.t(f"overview.scope_{k}"),
-            )
+            kind = scope_choice(ctx, root, "overview_kind")
         ctx.log_view({"bureau": root, "month": month, "counting": kind})
 
         card = data.scorecard(wh, viewer, month)
@@ -54,7 +44,7 @@ def render() -> None:
             st.info(ctx.t("app.no_data"))
             return
         sel = selected.iloc[0]
-        _headline(ctx, sel, kind)
+        _headline(ctx, sel, kind, _changes(ctx, root, kind, months, month))
         _trend(ctx, root)
         _up_link(ctx, card, sel)
 
@@ -65,7 +55,8 @@ def render() -> None:
             "　" * int(d) + str(n)
             for d, n in zip(subtree["depth"], subtree["bureau_name"], strict=True)
         ]
-        st.subheader(ctx.t("overview.tree"))
+        _ranking(ctx, card, sel, kind, months, month)
+        st.subheader(ctx.t("overview.tree") + f"（{ctx.t(f'scope.{kind}')}）")
         st.caption(ctx.t("overview.drill"))
         shown = subtree.rename(columns={f"{kind}_{m}": m for m in data.MEASURES})
         columns = {"bureau_name": "text", "bureau_code": "text"}
@@ -79,13 +70,43 @@ def render() -> None:
                 st.rerun()
 
 
-def _headline(ctx, sel: pd.Series, kind: str) -> None:  # noqa: ANN001
+def _changes(ctx, root: str, kind: str, months: list, month) -> dict[str, Change]:  # noqa: ANN001
+    """Each severity's count against the month before and the same month a year earlier;
+    a published month without a scorecard row for the bureau had no findings (0)."""
+    trend = data.trend(ctx.settings.warehouse, ctx.viewer, root, kind)
+    by_month = trend.assign(month=pd.to_datetime(trend["month"]).dt.date).set_index("month")
+    full = by_month.reindex(list(months)).fillna(0)
+    return {sev: change(full[sev], month) for sev in data.SEVERITIES}
+
+
+def _delta(c: Change) -> str | None:
+    # the sign leads: Streamlit reads a delta's direction from its first character
+    return None if c.mom is None else fmt.signed(c.mom)
+
+
+def _headline(ctx, sel: pd.Series, kind: str, changes: dict[str, Change]) -> None:  # noqa: ANN001
     st.subheader(
         ctx.t("overview.selected", bureau=plain(sel["bureau_name"]), code=plain(sel["bureau_code"]))
     )
+    st.caption(ctx.t("app.scope_is", scope=ctx.t(f"scope.{kind}")))
     cols = st.columns(4)
     for col, sev in zip(cols, data.SEVERITIES, strict=True):
-        col.metric(ctx.t(f"sev.{sev}"), fmt.count(sel[f"{kind}_{sev}"], ctx.lang))
+        c = changes[sev]
+        col.metric(
+            ctx.t(f"sev.{sev}"),
+            fmt.count(sel[f"{kind}_{sev}"], ctx.lang),
+            delta=_delta(c),
+            delta_description=ctx.t("cmp_period.mom"),
+            delta_arrow="off" if not c.mom else "auto",
+            # more findings is worse
+            delta_color="inverse",
+            help=ctx.t(
+                "cmp_period.help",
+                previous=fmt.count(c.previous, ctx.lang),
+                year_ago=fmt.count(c.year_ago, ctx.lang),
+                yoy="—" if c.yoy is None else f"{c.yoy:+,.0f}",
+            ),
+        )
     by_domain = pd.DataFrame(
         {
             "domain": [ctx.t(f"dom.{d}") for d in data.DOMAINS],
@@ -104,11 +125,50 @@ def _headline(ctx, sel: pd.Series, kind: str) -> None:  # noqa: ANN001
     )
 
 
+def _ranking(ctx, card: pd.DataFrame, sel: pd.Series, kind: str, months: list, month) -> None:  # noqa: ANN001, E501
+    """The bureaus directly below the selected one, most findings first, with their change
+    against the month before and the same month a year earlier."""
+    children = card[card["parent_code"] == sel["bureau_code"]]
+    if children.empty:
+        return
+    col = f"{kind}_total"
+
+    def totals(m) -> pd.Series:  # noqa: ANN001
+        if m not in months:
+            return pd.Series(dtype="float64")
+        other = data.scorecard(ctx.settings.warehouse, ctx.viewer, m)
+        return other.set_index("bureau_code")[col]
+
+    prev, year_ago = totals(shift_month(month, -1)), totals(shift_month(month, -12))
+    ranked = children[["bureau_name", "bureau_code", col]].rename(columns={col: "total"})
+    ranked["change_mom"] = ranked["total"] - ranked["bureau_code"].map(prev)
+    ranked["change_yoy"] = ranked["total"] - ranked["bureau_code"].map(year_ago)
+    ranked = ranked.sort_values(["total", "bureau_code"], ascending=[False, True])
+    ranked.insert(0, "rank", range(1, len(ranked) + 1))
+    st.subheader(ctx.t("cmp_period.ranking") + f"（{ctx.t(f'scope.{kind}')}）")
+    table(
+        ctx,
+        ranked,
+        {
+            "rank": "int",
+            "bureau_name": "text",
+            "bureau_code": "text",
+            "total": "int",
+            "change_mom": "signed",
+            "change_yoy": "signed",
+        },
+        key=f"overview_ranking_{kind}",
+    )
+
+
 def _trend(ctx, root: str) -> None:  # noqa: ANN001
     trend = data.trend(ctx.settings.warehouse, ctx.viewer, root)
     if len(trend) > 0:
         st.caption(ctx.t("overview.trend"))
-        st.altair_chart(charts.sparkline(trend, "month", "total"), width="stretch")
+        st.altair_chart(
+            charts.monthly_bars(trend, "month", "total", y_title=ctx.t("col.findings"), lang=ctx.lang),
+            width="stretch",
+        )
 
 
 def _up_link(ctx, card: pd.DataFrame, sel: pd.Series) -> None:  # noqa: ANN001

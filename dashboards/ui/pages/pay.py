@@ -8,16 +8,17 @@ import pandas as pd
 import streamlit as st
 
 from dashboards.auth.roles import PageKey
+from dashboards.data import meta
 from dashboards.data import pay as data
 from dashboards.ui import charts
 from dashboards.ui.context import Ctx, require
-from dashboards.ui.pages.common import guarded
+from dashboards.ui.pages.common import guarded, page_title
 from dashboards.ui.widgets import export_button, select_bureau, table
 
 
 def render() -> None:
     ctx = require(PageKey.PAY)
-    st.title(ctx.t("page.pay"))
+    page_title(ctx)
     wh, viewer = ctx.settings.warehouse, ctx.viewer
     with guarded(ctx):
         c1, c2 = st.columns(2)
@@ -65,15 +66,22 @@ def _history(ctx: Ctx) -> None:
     hist["series"] = [
         f"{ctx.t(f'cat.{c}')} {lvl}" for c, lvl in zip(hist["category"], hist["level"], strict=True)
     ]
+    # a standard holds until it is revised: draw each one on to the evaluation date
+    as_of = meta.publication(ctx.settings.warehouse).as_of
+    drawn = hist
+    if as_of is not None:
+        last = hist.sort_values("effective_from").groupby("series", as_index=False).last()
+        last = last[pd.to_datetime(last["effective_from"]) < pd.Timestamp(as_of)]
+        drawn = pd.concat([hist, last.assign(effective_from=pd.Timestamp(as_of))])
     st.altair_chart(
-        charts.lines(
-            hist,
+        charts.steps(
+            drawn,
             "effective_from",
             "standard_fixed_pay",
             "series",
-            y_title=ctx.t("col.standard_fixed_pay"),
-            color_title=ctx.t("col.level"),
-            y_format=",.0f",
+            y_title=ctx.t("col.standard_fixed_pay") + ctx.t("unit.yuan_paren"),
+            color_title=ctx.t("pay.category_level"),
+            lang=ctx.lang,
         ),
         width="stretch",
     )
@@ -118,7 +126,7 @@ def _average(ctx: Ctx, root: str) -> None:
         export_button(
             ctx,
             "pay_summary",
-            {ctx.t("pay.avg_vs_wage"): (summary, columns)},
+            {ctx.t("pay.sheet_avg"): (summary, columns)},
             {"bureau": root},
             key="pay_export",
         )
@@ -136,13 +144,14 @@ def _ghost_missing(ctx: Ctx, root: str) -> None:
             ]
         )
         st.altair_chart(
-            charts.lines(
+            charts.monthly_bars(
                 long,
                 "month",
                 "value",
-                "series",
-                y_title=ctx.t("col.findings"),
-                color_title=ctx.t("col.rule_id"),
+                y_title=ctx.t("app.persons"),
+                lang=ctx.lang,
+                color="series",
+                color_title=ctx.t("app.measure"),
             ),
             width="stretch",
         )
@@ -166,7 +175,7 @@ def _ghost_missing(ctx: Ctx, root: str) -> None:
             persons,
             {
                 "month": "month",
-                "rule_id": "enum:rule",
+                "rule_id": "rule",
                 "bureau_name": "text",
                 "bureau_code": "text",
                 "person_id": "text",

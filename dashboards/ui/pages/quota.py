@@ -9,11 +9,20 @@ import streamlit as st
 
 from dashboards import fmt
 from dashboards.auth.roles import PageKey
+from dashboards.compare import change
 from dashboards.data import quota as data
 from dashboards.ui import charts
 from dashboards.ui.context import Ctx, require
-from dashboards.ui.pages.common import guarded
-from dashboards.ui.widgets import export_button, select_bureau, table
+from dashboards.ui.pages.common import guarded, page_title
+from dashboards.ui.widgets import (
+    bureau_name,
+    export_button,
+    has_children,
+    scope_choice,
+    select_bureau,
+    select_month,
+    table,
+)
 
 GAP_FLAGS = (
     ("has_quota", "quota.gap.no_quota", True),
@@ -27,7 +36,7 @@ GAP_FLAGS = (
 
 def render() -> None:
     ctx = require(PageKey.QUOTA)
-    st.title(ctx.t("page.quota"))
+    page_title(ctx)
     with guarded(ctx):
         root = select_bureau(ctx, "quota_bureau")
         ctx.log_view({"bureau": root})
@@ -40,19 +49,50 @@ def render() -> None:
 
 
 def _position(ctx: Ctx, usage: pd.DataFrame, root: str) -> None:
-    own = usage[usage["bureau_code"] == root].sort_values("month")
-    latest_month = usage["month"].max()
+    kind = scope_choice(ctx, root, "quota_kind")
+    if kind == "subtree":
+        series_rows = data.subtree_totals(ctx.settings.warehouse, ctx.viewer, root)
+    else:
+        series_rows = usage[usage["bureau_code"] == root]
+    own = series_rows.sort_values("month")
     if not own.empty:
         last = own.iloc[-1]
-        st.caption(ctx.t("quota.latest", month=fmt.month(last["month"], ctx.lang)))
+        st.caption(
+            ctx.t(
+                "quota.latest_scoped",
+                month=fmt.month(last["month"], ctx.lang),
+                bureau=bureau_name(ctx, root),
+                scope=ctx.t(f"scope.{kind}"),
+            )
+        )
+        by_month = own.assign(month=pd.to_datetime(own["month"]).dt.date).set_index("month")
+        latest = by_month.index[-1]
         c = st.columns(5)
-        c[0].metric(ctx.t("col.headcount_total"), fmt.count(last["headcount_total"], ctx.lang))
-        c[1].metric(ctx.t("col.quota_total"), fmt.count(last["quota_total"], ctx.lang))
-        c[2].metric(ctx.t("col.utilization"), fmt.percent(last["utilization"]))
-        c[3].metric(ctx.t("col.police_count"), fmt.count(last["police_count"], ctx.lang))
-        c[4].metric(ctx.t("col.aux_per_police"), fmt.ratio(last["aux_per_police"]))
+        for col, name, show, diff in (
+            (c[0], "headcount_total", lambda v: fmt.count(v, ctx.lang), fmt.signed),
+            (c[1], "quota_total", lambda v: fmt.count(v, ctx.lang), fmt.signed),
+            (c[2], "utilization", fmt.percent, _points),
+            (c[3], "police_count", lambda v: fmt.count(v, ctx.lang), fmt.signed),
+            (c[4], "aux_per_police", fmt.ratio, lambda d: f"{d:+.2f}"),
+        ):
+            ch = change(by_month[name], latest)
+            col.metric(
+                ctx.t(f"col.{name}"),
+                show(last[name]),
+                # the sign leads: Streamlit reads a delta's direction from its first character
+                delta=None if ch.mom is None else diff(ch.mom),
+                delta_description=ctx.t("cmp_period.mom"),
+                delta_arrow="off" if not ch.mom else "auto",
+                delta_color="off",
+                help=ctx.t(
+                    "cmp_period.help",
+                    previous=show(ch.previous),
+                    year_ago=show(ch.year_ago),
+                    yoy="—" if ch.yoy is None else diff(ch.yoy),
+                ),
+            )
 
-        st.subheader(ctx.t("quota.vs_quota"))
+        st.subheader(ctx.t("quota.vs_quota") + f"（{ctx.t(f'scope.{kind}')}）")
         series = []
         for col, label in (
             ("headcount_total", "col.headcount_total"),
@@ -72,8 +112,10 @@ def _position(ctx: Ctx, usage: pd.DataFrame, root: str) -> None:
                 "month",
                 "value",
                 "series",
-                y_title=ctx.t("col.headcount_total"),
-                color_title=ctx.t("app.bureau"),
+                y_title=ctx.t("app.persons"),
+                color_title=ctx.t("app.measure"),
+                lang=ctx.lang,
+                counts=True,
             ),
             width="stretch",
         )
@@ -89,19 +131,17 @@ def _position(ctx: Ctx, usage: pd.DataFrame, root: str) -> None:
                 "bureau_name",
                 y_title=ctx.t("col.aux_per_police"),
                 color_title=ctx.t("app.bureau"),
+                lang=ctx.lang,
                 y_format=".2f",
             ),
             width="stretch",
         )
 
     st.subheader(ctx.t("quota.by_bureau"))
-    month = st.selectbox(
-        ctx.t("app.month"),
-        sorted(usage["month"].unique(), reverse=True),
-        key="quota_month",
-        format_func=lambda m: fmt.month(m, ctx.lang),
+    month = select_month(
+        ctx, "quota_month", [pd.Timestamp(m).date() for m in sorted(usage["month"].unique(), reverse=True)]
     )
-    at_month = usage[usage["month"] == (month if month is not None else latest_month)]
+    at_month = usage[pd.to_datetime(usage["month"]) == pd.Timestamp(month)]
     columns = {
         "bureau_name": "text",
         "bureau_code": "text",
@@ -115,6 +155,12 @@ def _position(ctx: Ctx, usage: pd.DataFrame, root: str) -> None:
         "police_count": "int",
         "aux_per_police": "ratio",
     }
+    if has_children(ctx, root):
+        totals = data.subtree_totals(ctx.settings.warehouse, ctx.viewer, root)
+        total = totals[pd.to_datetime(totals["month"]) == pd.Timestamp(month)].assign(
+            bureau_name=ctx.t("scope.total_row"), bureau_code=root
+        )
+        at_month = pd.concat([total, at_month], ignore_index=True)
     table(ctx, at_month, columns, key="quota_by_bureau", highlight=at_month["utilization"] > 1)
     export_button(
         ctx,
@@ -123,6 +169,11 @@ def _position(ctx: Ctx, usage: pd.DataFrame, root: str) -> None:
         {"bureau": root},
         key="quota_export",
     )
+
+
+def _points(d: float) -> str:
+    """A change of a rate in percentage points."""
+    return f"{d * 100:+.1f} pp"
 
 
 def _approvals(ctx: Ctx, root: str) -> None:

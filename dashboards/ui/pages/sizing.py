@@ -11,11 +11,18 @@ import streamlit as st
 
 from dashboards import fmt, sizing
 from dashboards.auth.roles import PageKey
+from dashboards.data import quota as quota_data
 from dashboards.data import sizing as data
 from dashboards.ui.context import Ctx, require
-from dashboards.ui.pages.common import guarded
+from dashboards.ui.pages.common import guarded, page_title
 from dashboards.ui.text import plain
-from dashboards.ui.widgets import export_button, select_bureau, table
+from dashboards.ui.widgets import (
+    bureau_name,
+    export_button,
+    has_children,
+    select_bureau,
+    table,
+)
 
 SCENARIO_COLUMNS = {
     "scenario": "text",
@@ -23,11 +30,11 @@ SCENARIO_COLUMNS = {
     "ratio": "ratio",
     "quota_change": "int",
     "posts_to_fill": "int",
-    "expected_leavers": "number",
-    "hires_needed": "number",
-    "cost_per_aux": "amount",
-    "annual_cost": "amount",
-    "cost_change": "amount",
+    "expected_leavers": "int",
+    "hires_needed": "int",
+    "cost_per_aux": "yuan",
+    "annual_cost": "yuan",
+    "cost_change": "yuan",
 }
 
 
@@ -50,7 +57,7 @@ def _numbers(ctx: Ctx, text: str, cast: type) -> list:
 
 def render() -> None:
     ctx = require(PageKey.SIZING)
-    st.title(ctx.t("page.sizing"))
+    page_title(ctx)
     wh, viewer = ctx.settings.warehouse, ctx.viewer
     with guarded(ctx):
         c1, c2 = st.columns(2)
@@ -66,12 +73,34 @@ def render() -> None:
 
         pos = data.position(wh, viewer, bureau, year).iloc[0]
         st.subheader(ctx.t("siz.inputs"))
-        st.caption(ctx.t("siz.as_of_month", month=fmt.month(pos["month"], ctx.lang)))
+        st.caption(
+            ctx.t(
+                "siz.as_of_month_scoped",
+                bureau=bureau_name(ctx, bureau),
+                scope=ctx.t("scope.own"),
+                month=fmt.month(pos["month"], ctx.lang),
+            )
+        )
         c = st.columns(4)
         c[0].metric(ctx.t("siz.headcount"), fmt.count(pos["headcount_total"], ctx.lang))
         c[1].metric(ctx.t("siz.police"), fmt.count(pos["police_count"], ctx.lang))
         c[2].metric(ctx.t("siz.quota"), fmt.count(pos["quota_total"], ctx.lang))
         c[3].metric(ctx.t("siz.ratio"), fmt.ratio(pos["aux_per_police"]))
+        if has_children(ctx, bureau):
+            totals = quota_data.subtree_totals(wh, viewer, bureau)
+            at = totals[pd.to_datetime(totals["month"]) == pd.Timestamp(pos["month"])]
+            if not at.empty:
+                t = at.iloc[0]
+                st.caption(
+                    ctx.t(
+                        "siz.subtree_note",
+                        month=fmt.month(t["month"], ctx.lang),
+                        headcount=fmt.count(t["headcount_total"], ctx.lang),
+                        quota=fmt.count(t["quota_total"], ctx.lang),
+                        police=fmt.count(t["police_count"], ctx.lang),
+                        ratio=fmt.ratio(t["aux_per_police"]),
+                    )
+                )
 
         p1, p2, p3 = st.columns(3)
         transport = p1.number_input(
@@ -130,16 +159,22 @@ def render() -> None:
                     ],
                 }
             )
-            table(ctx, cost_rows, {"component": "text", "amount": "amount"}, key="siz_costs")
+            table(ctx, cost_rows, {"component": "text", "amount": "yuan"}, key="siz_costs")
 
         st.subheader(ctx.t("siz.attrition"))
         st.caption(ctx.t("siz.attrition_value", rate=fmt.percent(attrition)))
+        # a part year's rate read as a year's: leavers per person-year, as the headline
+        attr_df["annual_rate"] = attr_df["leavers"] / (
+            attr_df["avg_headcount"] * attr_df["roster_months"].clip(upper=12) / 12
+        ).where(attr_df["avg_headcount"] > 0)
         attr_columns = {
             "year": "text",
+            "roster_months": "int",
             "avg_headcount": "number",
             "hires": "int",
             "leavers": "int",
             "attrition_rate": "pct",
+            "annual_rate": "pct",
         }
         table(ctx, attr_df, attr_columns, key="siz_attrition")
 
@@ -166,6 +201,6 @@ def render() -> None:
         table(ctx, frame, SCENARIO_COLUMNS, key="siz_scenarios")
         sheets = {ctx.t("siz.scenarios"): (frame, SCENARIO_COLUMNS)} if not frame.empty else {}
         if not cost_rows.empty:
-            sheets[ctx.t("siz.costs")] = (cost_rows, {"component": "text", "amount": "number"})
+            sheets[ctx.t("siz.sheet_costs")] = (cost_rows, {"component": "text", "amount": "number"})
         sheets[ctx.t("siz.attrition")] = (attr_df, attr_columns)
         export_button(ctx, "quota_sizing", sheets, filters, key="siz_export")
