@@ -16,7 +16,7 @@ import duckdb
 
 from assets.inbox_state import note_inbox_published
 from assets.resources import AuxwatchSettings
-from auxwatch.lock import published_mode
+from auxwatch.lock import alive, published_mode
 
 PUBLISHED_KEY = dg.AssetKey("published_warehouse")
 SCHEMAS = ("marts", "reporting", "ops")
@@ -113,22 +113,12 @@ def build_published_copy(work_db: Path, target: Path) -> dict[str, int]:
     return counts
 
 
-def _pid_alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
-
-
 def remove_orphaned_copies(target: Path) -> list[Path]:
     """Delete temporary copies left by publishing processes that were killed midway."""
     removed = []
     for path in target.parent.glob(f"{target.name}.tmp-*"):
         pid_text = path.name[len(target.name) + len(".tmp-") :].removesuffix(".wal")
-        if pid_text.isdigit() and int(pid_text) != os.getpid() and not _pid_alive(int(pid_text)):
+        if pid_text.isdigit() and int(pid_text) != os.getpid() and not alive(int(pid_text)):
             path.unlink(missing_ok=True)
             removed.append(path)
     return removed

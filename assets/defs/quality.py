@@ -179,6 +179,8 @@ def check_result(
     *,
     blocking: bool = True,
     blame: dict[str, list[str]] | None = None,
+    asset_key: dg.AssetKey | None = None,
+    check_name: str | None = None,
 ) -> dg.AssetCheckResult:
     """Passed, or failed with ERROR (contract-breaking and `blocking`: blocks) or WARN."""
     failed = [r for r in results if not r.passed]
@@ -198,6 +200,8 @@ def check_result(
     if listing:
         metadata["failures"] = dg.MetadataValue.md(listing)
     return dg.AssetCheckResult(
+        asset_key=asset_key,
+        check_name=check_name,
         passed=not failed,
         severity=severity,
         metadata=metadata,
@@ -215,14 +219,12 @@ def batch_check_results(
     validator = validator_for(settings, run_id)
     for dataset in DATASETS:
         results = batch_results(con, validator, run_id, dataset)
-        result = check_result(results, f"raw.{dataset} batches", blocking=False)
-        yield dg.AssetCheckResult(
+        yield check_result(
+            results,
+            f"raw.{dataset} batches",
+            blocking=False,
             asset_key=dg.AssetKey(["raw", dataset]),
             check_name="batch_suite",
-            passed=result.passed,
-            severity=result.severity,
-            metadata=result.metadata,
-            description=result.description,
         )
 
 
@@ -253,14 +255,12 @@ def build_mart_suites(marts: Sequence[str]) -> dg.AssetChecksDefinition:
             con.close()
         for mart in marts:
             named = [r for r in results if r.dataset.removeprefix("marts.") == mart]
-            result = check_result(named, f"marts.{mart}", blame=blames[mart])
-            yield dg.AssetCheckResult(
+            yield check_result(
+                named,
+                f"marts.{mart}",
+                blame=blames[mart],
                 asset_key=dg.AssetKey(["marts", mart]),
                 check_name="mart_suite",
-                passed=result.passed,
-                severity=result.severity,
-                metadata=result.metadata,
-                description=result.description,
             )
 
     return _checks
@@ -343,16 +343,7 @@ def data_quality(
     }
     if docs_index is not None:
         metadata["data_docs"] = dg.MetadataValue.path(str(docs_index))
-    contract = check_result([r for r in warehouse if r.severity == "error"], "whole-table")
-    return dg.MaterializeResult(
-        metadata=metadata,
-        check_results=[
-            dg.AssetCheckResult(
-                check_name="contract",
-                passed=contract.passed,
-                severity=contract.severity,
-                metadata=contract.metadata,
-                description=contract.description,
-            )
-        ],
+    contract = check_result(
+        [r for r in warehouse if r.severity == "error"], "whole-table", check_name="contract"
     )
+    return dg.MaterializeResult(metadata=metadata, check_results=[contract])
