@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import json
 import re
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, datetime, timedelta
 from pathlib import Path
 
 import duckdb
@@ -22,7 +22,6 @@ REPO = Path(__file__).resolve().parents[2]
 REPORTING_MODELS = REPO / "dbt_project" / "models" / "reporting"
 RULE_CATALOGUE = REPO / "dbt_project" / "seeds" / "rule_catalogue.csv"
 AS_OF = date(2024, 7, 5)
-BUILT_AT = datetime(2024, 7, 5, 23, 10, tzinfo=timezone(timedelta(hours=8)))
 
 CITY = "330100"
 DISTRICT_A = "330102"
@@ -650,7 +649,7 @@ def _fill(con: duckdb.DuckDBPyConnection) -> None:  # noqa: PLR0915 - one place 
     _insert(
         con,
         "reporting.evaluation",
-        [{"as_of": AS_OF, "built_at": BUILT_AT}],
+        [{"as_of": AS_OF}],
     )
     con.execute(
         "create table reporting.rule_catalogue as "

@@ -1,8 +1,9 @@
--- The build the published tables come from: its evaluation date and when it ran.
+-- The evaluation date the published tables were computed at. When they were published is
+-- the published file's own time: a value of the clock here would make two builds of the
+-- same inputs differ.
 with final as (
     select
-        {{ as_of() }} as as_of,
-        cast(current_timestamp as timestamptz) as built_at
+        {{ as_of() }} as as_of
 )
 
 select * from final
