@@ -46,6 +46,7 @@ PAGE_TITLES = {
     "insurance": "社保",
     "complaints": "投诉",
     "findings": "问题清单",
+    "person": "人员查询",
     "sizing": "额度测算",
     "data_quality": "数据质量",
 }
