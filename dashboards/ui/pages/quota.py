@@ -14,6 +14,7 @@ from dashboards.data import quota as data
 from dashboards.ui import charts
 from dashboards.ui.context import Ctx, require
 from dashboards.ui.pages.common import guarded, page_title
+from dashboards.ui.text import plain
 from dashboards.ui.widgets import (
     bureau_name,
     export_button,
@@ -61,7 +62,7 @@ def _position(ctx: Ctx, usage: pd.DataFrame, root: str) -> None:
             ctx.t(
                 "quota.latest_scoped",
                 month=fmt.month(last["month"], ctx.lang),
-                bureau=bureau_name(ctx, root),
+                bureau=plain(bureau_name(ctx, root)),
                 scope=ctx.t(f"scope.{kind}"),
             )
         )

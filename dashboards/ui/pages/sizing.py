@@ -76,7 +76,7 @@ def render() -> None:
         st.caption(
             ctx.t(
                 "siz.as_of_month_scoped",
-                bureau=bureau_name(ctx, bureau),
+                bureau=plain(bureau_name(ctx, bureau)),
                 scope=ctx.t("scope.own"),
                 month=fmt.month(pos["month"], ctx.lang),
             )
