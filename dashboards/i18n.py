@@ -278,6 +278,8 @@ T: dict[str, tuple[str, str]] = {
     "col.roster_months": ("有数据月数", "Months with data"),
     "col.attrition_rate": ("期内流失率", "Attrition in the period"),
     "col.on_roster": ("在册", "On roster"),
+    "col.gap_persons": ("缺口人数", "Persons with a gap"),
+    "col.full_month_persons": ("足月发薪人数", "Paid a full month"),
     "col.post_code": ("岗位代码", "Post"),
     "col.post_kind": ("岗位类别", "Post kind"),
     "col.active_days": ("在岗天数", "Days active"),
