@@ -151,3 +151,23 @@ def test_every_look_up_is_audited(env) -> None:  # noqa: ANN001
     assert "client" in first
     assert first["found"]["months"] == len(MONTHS) and first["found"]["findings"] > 0
     assert foreign["found"] == {"months": 0, "complaints": 0, "findings": 0}
+
+
+def test_the_look_up_in_english(env, published) -> None:  # noqa: ANN001
+    at = login(new_app(), "a_supervisor")
+    at.radio(key="lang_switch").set_value("en").run()
+    at.switch_page("views/person.py").run()
+    at.text_input(key="person_id").input("100001").run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert [t.value for t in at.title] == ["Person look-up"]
+    frames = {}
+    for df in at.dataframe:
+        for key, marker in {"timeline": "On roster", "findings": "Rule"}.items():
+            if marker in df.value.columns:
+                frames[key] = df.value
+    insurance = set(frames["timeline"]["Insurance"])
+    assert "Complete" in insurance and any("Pension (" in v for v in insurance)
+    assert not any("养老" in v or "齐全" in v for v in insurance)
+    shown = set(frames["findings"]["Rule"])
+    for rule_id, _ in _expected_findings(published, "100001"):
+        assert any(s.startswith(f"{rule_id} ") and s != rule_id for s in shown), shown
