@@ -1,6 +1,16 @@
 -- The months of each person in each bureau: on that bureau's roster, paid by it, or both.
 -- The person look-up of the dashboards reads it as the person's timeline across bureaus.
 -- Persons by person_id only: no names, ID numbers or birth dates are carried.
+-- Incremental by month (macros/incremental.sql): a run recomputes only the months its
+-- loads or as_of touched.
+{{
+    config(
+        materialized='incremental',
+        incremental_strategy='append',
+        on_schema_change='fail',
+        pre_hook="{{ delete_rebuilt_months('month') }}",
+    )
+}}
 
 with roster as (
 
@@ -17,6 +27,7 @@ with roster as (
         active_days,
         is_active_at_month_end
     from {{ ref('int_roster__active_days') }}
+    where {{ rebuilt_months_condition('snapshot_month') }}
 
 ),
 
@@ -28,6 +39,7 @@ payroll as (
         person_id,
         gross_pay
     from {{ ref('int_payroll__known') }}
+    where {{ rebuilt_months_condition('pay_month') }}
 
 ),
 
