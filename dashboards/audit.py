@@ -1,6 +1,6 @@
 """The audit log: one JSON object per line, appended, never rewritten.
 
-Every page view, export, login (successful, failed, locked out), logout, session expiry or
+Every page view, export, person look-up (with the person_id searched), login (successful, failed, locked out), logout, session expiry or
 revocation and denied access is recorded with the user, page, filters and time (UTC, ISO 8601).
 """
 
@@ -24,6 +24,7 @@ EVENTS = frozenset(
         "session_revoked",
         "page_view",
         "export",
+        "person_lookup",
         "denied",
         "alert_ack",
     }

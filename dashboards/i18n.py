@@ -65,6 +65,7 @@ T: dict[str, tuple[str, str]] = {
     "export.filter.severities": ("严重程度", "Severities"),
     "export.filter.period_from": ("起始月份", "From month"),
     "export.filter.period_to": ("截止月份", "To month"),
+    "export.filter.person_id": ("辅警编号", "Person ID"),
     "app.persons": ("人数", "Persons"),
     "app.measure": ("指标", "Measure"),
     "app.choose_all": ("不选即全部", "All (choose to narrow)"),
@@ -111,6 +112,7 @@ T: dict[str, tuple[str, str]] = {
     "page.findings": ("问题清单", "Findings"),
     "page.sizing": ("额度测算", "Quota sizing"),
     "page.data_quality": ("数据质量", "Data quality"),
+    "page.person": ("人员查询", "Person look-up"),
     # -- roles -----------------------------------------------------------------------------
     "role.supervisor": ("监督", "Supervisor"),
     "role.budget_analyst": ("预算分析", "Budget analyst"),
@@ -151,6 +153,9 @@ T: dict[str, tuple[str, str]] = {
     "status.open": ("未解决", "Open"),
     "status.resolved": ("已解决", "Resolved"),
     "status.concluded": ("已办结", "Concluded"),
+    "postkind.duty": ("勤务岗位", "Duty post"),
+    "postkind.civilian": ("文职岗位", "Civilian post"),
+    "postkind.prohibited": ("禁止辅警从事的岗位", "Post barred to auxiliaries"),
     # -- table columns ---------------------------------------------------------------------
     "col.bureau_code": ("单位代码", "Bureau code"),
     "col.bureau_name": ("单位名称", "Bureau"),
@@ -272,6 +277,17 @@ T: dict[str, tuple[str, str]] = {
     "col.avg_headcount": ("平均在岗", "Avg headcount"),
     "col.roster_months": ("有数据月数", "Months with data"),
     "col.attrition_rate": ("期内流失率", "Attrition in the period"),
+    "col.on_roster": ("在册", "On roster"),
+    "col.gap_persons": ("缺口人数", "Persons with a gap"),
+    "col.full_month_persons": ("足月发薪人数", "Paid a full month"),
+    "col.post_code": ("岗位代码", "Post"),
+    "col.post_kind": ("岗位类别", "Post kind"),
+    "col.active_days": ("在岗天数", "Days active"),
+    "col.paid": ("发薪", "Paid"),
+    "col.gross_pay": ("当月应发", "Gross pay"),
+    "col.insurance_status": ("社保缴纳", "Insurance"),
+    "col.concluded_date": ("办结日期", "Concluded"),
+    "col.finding": ("调查结论", "Finding"),
     "col.annual_rate": ("年化流失率", "Annualised attrition"),
     "col.own": ("本级", "Own"),
     "col.subtree": ("含下级", "With subtree"),
@@ -350,6 +366,29 @@ T: dict[str, tuple[str, str]] = {
     "cmp.by_bureau": ("各单位", "By bureau"),
     "cmp.overdue_list": ("超期未结清单", "Open overdue complaints"),
     "cmp.repeat": ("重复被投诉人员", "Repeat-complaint persons"),
+    # -- person look-up --------------------------------------------------------------------
+    "person.id": ("辅警编号", "Person ID"),
+    "person.prompt": (
+        "输入辅警编号，查看其在本单位及下级单位的在册月份、岗位、薪酬、社保、投诉和问题。"
+        "每次查询均记入审计日志。",
+        "Enter a person ID to see their roster months, posts, pay, insurance, complaints"
+        " and findings in your bureau and its subordinate units. Every look-up is recorded"
+        " in the audit log.",
+    ),
+    "person.not_found": (
+        "在您的查看范围内没有辅警编号 {person} 的记录。",
+        "No records of person ID {person} within your scope.",
+    ),
+    "person.timeline": ("在册与发薪月份", "Roster and pay by month"),
+    "person.complaints": ("被投诉情况", "Complaints about the person"),
+    "person.findings": ("相关问题", "Findings"),
+    "person.months": ("在册月数", "Months on roster"),
+    "person.bureaus": ("涉及单位数", "Bureaus"),
+    "person.insured": ("齐全", "Complete"),
+    "person.scope_note": (
+        "范围：{bureau}及下级单位。",
+        "Scope: {bureau} and its subordinate units.",
+    ),
     # -- findings --------------------------------------------------------------------------
     "fnd.rules": ("规则", "Rules"),
     "fnd.articles": ("条款", "Articles"),

@@ -24,6 +24,7 @@ class PageKey(StrEnum):
     INSURANCE = "insurance"
     COMPLAINTS = "complaints"
     FINDINGS = "findings"
+    PERSON = "person"  # one person's timeline (supervisors; every look-up audited)
     SIZING = "sizing"
     DATA_QUALITY = "data_quality"
 
@@ -40,6 +41,7 @@ _ACCESS: dict[Role, frozenset[PageKey]] = {
             PageKey.INSURANCE,
             PageKey.COMPLAINTS,
             PageKey.FINDINGS,
+            PageKey.PERSON,
             PageKey.DATA_QUALITY,
         }
     ),

@@ -39,6 +39,34 @@ def vs_standard(warehouse: Path, viewer: Viewer, root: str, year: int) -> pd.Dat
     return fetch(warehouse, sql, viewer.params(root=root, year=year))
 
 
+def monthly(warehouse: Path, viewer: Viewer, root: str, year: int) -> pd.DataFrame:
+    """reporting.pay_vs_standard summed over the subtree per month of ``year`` and of the
+    year before (what its months are compared with): full-month persons, their average
+    fixed pay, those below the standard and the shortfall."""
+    sql = f"""
+    with rows as (
+        select * from reporting.pay_vs_standard
+        where {scoped_subtree('bureau_code')}
+            and month between make_date($year - 1, 1, 1) and make_date($year, 12, 1)
+    ),
+
+    final as (
+        select
+            month,
+            sum(persons) as full_month_persons,
+            sum(fixed_pay_total) / nullif(sum(persons), 0) as avg_fixed_pay,
+            sum(below_standard) as below_standard,
+            sum(shortfall_total) as shortfall_total
+        from rows
+        group by month
+    )
+
+    select * from final
+    order by month
+    """
+    return fetch(warehouse, sql, viewer.params(root=root, year=year))
+
+
 def years(warehouse: Path, viewer: Viewer, root: str) -> list[int]:
     sql = f"""
     select distinct year

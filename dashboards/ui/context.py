@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import sys
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -199,6 +200,22 @@ class Ctx:
             filters=filters,
             export=what,
             rows=rows,
+            role=self.viewer.role.value,
+            bureau=self.viewer.bureau,
+            client=client_address(self.settings),
+        )
+
+    def log_person_lookup(self, person_id: str, found: Mapping[str, int]) -> None:
+        """Audit a look-up of one person: the person_id searched, how many rows of each
+        kind the viewer's scope returned, and the client's address."""
+        audit.append(
+            self.settings.audit_log,
+            "person_lookup",
+            user=self.viewer.username,
+            page=self.page.value,
+            filters={"person_id": person_id},
+            person_id=person_id,
+            found=dict(found),
             role=self.viewer.role.value,
             bureau=self.viewer.bureau,
             client=client_address(self.settings),

@@ -10,6 +10,7 @@ import pandas as pd
 import streamlit as st
 
 from dashboards import export, fmt
+from dashboards.compare import change
 from dashboards.data import bureaus, meta
 from dashboards.i18n import has
 from dashboards.regulation import article_label
@@ -397,3 +398,45 @@ def export_button(
         on_click=_audit,
         icon=":material/download:",
     )
+
+
+def compared_metric(
+    ctx: Ctx,
+    where: Any,
+    label: str,
+    series: pd.Series,
+    month: date,
+    show: Callable[[Any], str],
+    diff: Callable[[float], str],
+) -> None:
+    """A headline figure of ``month`` with its change on the month before (环比) as the
+    delta, and the month before, the same month a year earlier and the change on it
+    (同比) in the help. ``series`` is indexed by month start; a month without a row has
+    no value to compare with ('—'), never zero."""
+    ch = change(series, month)
+    where.metric(
+        label,
+        show(ch.value),
+        # the sign leads: Streamlit reads a delta's direction from its first character
+        delta=None if ch.mom is None else diff(ch.mom),
+        delta_description=ctx.t("cmp_period.mom"),
+        delta_arrow="off" if not ch.mom else "auto",
+        delta_color="off",
+        help=ctx.t(
+            "cmp_period.help",
+            previous=show(ch.previous),
+            year_ago=show(ch.year_ago),
+            yoy="—" if ch.yoy is None else diff(ch.yoy),
+        ),
+    )
+
+
+def points(d: float) -> str:
+    """A change of a rate in percentage points."""
+    return f"{d * 100:+.1f} pp"
+
+
+def by_month(df: pd.DataFrame) -> pd.DataFrame:
+    """``df`` indexed by its ``month`` column as dates, in month order (for compared_metric)."""
+    out = df.assign(month=pd.to_datetime(df["month"]).dt.date)
+    return out.sort_values("month").set_index("month")

@@ -1,7 +1,8 @@
 {#- Monthly incremental builds of the large person-month facts.
 
     Every row of the incremental models (the spine, D01, I01, I02, P01, P03, P04,
-    insurance_coverage, reporting.insurance_gaps, pay_vs_standard and accident_exposure)
+    insurance_coverage, reporting.insurance_gaps, reporting.person_months,
+    pay_vs_standard and accident_exposure)
     depends only on rows of its own month plus small tables
     whose change forces a full rebuild (posts, pay_standards, economic_indicators, the
     policy, the code). So a run that loaded new roster, payroll or insurance files, or

@@ -39,6 +39,11 @@ BUREAUS = [
 ]
 PERSON_PREFIX = {CITY: "9", DISTRICT_A: "1", STATION_A: "3", DISTRICT_B: "2", COUNTY: "5"}
 MONTHS = [date(2024, m, 1) for m in range(1, 7)]
+# reporting.person_months: a person of district A on district B's roster from May, and a
+# person of district A paid in June without a roster row
+TRANSFERRED = "100004"
+TRANSFER_MONTH = date(2024, 5, 1)
+PAID_ONLY = ("100003", date(2024, 6, 1))
 SEVERITIES = ("high", "medium", "low")
 DOMAINS = (
     "quota",
@@ -375,6 +380,40 @@ def _fill(con: duckdb.DuckDBPyConnection) -> None:  # noqa: PLR0915 - one place 
                     "is_feedback_late": False,
                 }
             )
+    # reporting.person_months: every person of a staffed bureau on its roster and paid each
+    # month, except a transfer (the last person of district A is in district B from May)
+    # and a month paid without a roster row
+    person_months = []
+    for b_i, bureau in enumerate(staffed):
+        for p_i, person in enumerate(_persons(bureau)):
+            for m_i, month in enumerate(MONTHS):
+                where = bureau
+                if person == TRANSFERRED and month >= TRANSFER_MONTH:
+                    where = DISTRICT_B
+                level = 5 + (p_i % 3)
+                person_months.append(
+                    {
+                        "bureau_code": where,
+                        "month": month,
+                        "person_id": person,
+                        "on_roster": (person, month) != PAID_ONLY,
+                        "category": "civilian" if level == 7 else "duty",
+                        "post_code": f"P{level:02d}",
+                        "post_kind": "civilian" if level == 7 else "duty",
+                        "level": level,
+                        "hire_date": date(2020, 1, 1) + timedelta(days=30 * b_i + p_i),
+                        "leave_date": None,
+                        "active_days": 28,
+                        "is_active_at_month_end": (person, month) != PAID_ONLY,
+                        "paid": True,
+                        "gross_pay": 6000.0 + 100 * p_i + 10 * m_i,
+                    }
+                )
+    for row in person_months:
+        if (row["person_id"], row["month"]) == PAID_ONLY:
+            for col in ("category", "post_code", "post_kind", "level", "hire_date", "active_days"):
+                row[col] = None
+    _insert(con, "reporting.person_months", person_months)
     _insert(con, "marts.quota_usage", usage)
     _insert(con, "marts.insurance_coverage", coverage)
     _insert(con, "marts.complaint_handling", handling)

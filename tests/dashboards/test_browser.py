@@ -46,6 +46,7 @@ PAGE_TITLES = {
     "insurance": "社保",
     "complaints": "投诉",
     "findings": "问题清单",
+    "person": "人员查询",
     "sizing": "额度测算",
     "data_quality": "数据质量",
 }
@@ -421,6 +422,34 @@ def test_export_is_audited_with_the_forwarded_client(browser, server) -> None:  
     assert {"login", "page_view", "export"} <= {r["event"] for r in records}
     export = next(r for r in records if r["event"] == "export")
     assert export["page"] == "complaints" and export["user"] == "a_supervisor"
+
+
+def test_person_look_up_is_audited_with_the_forwarded_client(browser, server) -> None:  # noqa: ANN001
+    base, audit_log = server
+    client = "198.51.100.24"
+    ctx = browser.new_context(
+        viewport={"width": 1400, "height": 1000},
+        extra_http_headers={"X-Forwarded-For": client},
+    )
+    page = ctx.new_page()
+    try:
+        _login(page, base, "a_supervisor")
+        _open(page, "人员查询")
+        box = page.get_by_label("辅警编号")
+        box.fill("100001")
+        box.press("Enter")
+        page.get_by_role("heading", name="在册与发薪月份").first.wait_for(timeout=30_000)
+        _settle(page)
+        # the person_id stays out of the address a link or a proxy log would carry
+        assert "100001" not in page.url
+    finally:
+        ctx.close()
+    from dashboards import audit
+
+    lookups = [r for r in audit.read(audit_log) if r["event"] == "person_lookup"]
+    mine = [r for r in lookups if r.get("client") == client]
+    assert [r["person_id"] for r in mine] == ["100001"], lookups
+    assert mine[0]["user"] == "a_supervisor" and mine[0]["found"]["months"] > 0
 
 
 @pytest.fixture(scope="module")

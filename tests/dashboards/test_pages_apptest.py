@@ -21,6 +21,7 @@ PAGE_TITLES_ZH = {
     PageKey.INSURANCE: "社保",
     PageKey.COMPLAINTS: "投诉",
     PageKey.FINDINGS: "问题清单",
+    PageKey.PERSON: "人员查询",
     PageKey.SIZING: "额度测算",
     PageKey.DATA_QUALITY: "数据质量",
 }

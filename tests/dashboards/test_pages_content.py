@@ -363,3 +363,50 @@ def test_sizing_part_year_attrition_is_annualised_and_sheet_names_fit(env) -> No
     # Excel cuts sheet names at 31 characters: the English names used as sheets fit
     for key in ("siz.scenarios", "siz.sheet_costs", "siz.attrition", "pay.sheet_avg"):
         assert len(T[key][1]) <= 31, key
+
+
+def _coverage_by_month(published, codes: tuple[str, ...], itype: str) -> dict:  # noqa: ANN001
+    import duckdb
+
+    con = duckdb.connect(str(published), read_only=True)
+    try:
+        rows = con.execute(
+            "select month, sum(required_persons), sum(covered_persons) "
+            "from marts.insurance_coverage "
+            "where insurance_type = ? and list_contains(?, bureau_code) group by month",
+            [itype, list(codes)],
+        ).fetchall()
+    finally:
+        con.close()
+    return {m: (int(r), int(c)) for m, r, c in rows}
+
+
+def test_insurance_headline_compares_with_the_month_before(env, published) -> None:  # noqa: ANN001
+    at = _open(login(new_app(), "a_supervisor"), PageKey.INSURANCE)
+    assert not at.exception, [e.value for e in at.exception]
+    itype = at.selectbox(key="ins_type").value
+    totals = _coverage_by_month(published, (DISTRICT_A, STATION_A), itype)
+    latest, before = sorted(totals)[-1], sorted(totals)[-2]
+    metrics = {m.label: m for m in at.metric}
+    covered = metrics["已参保人数"]
+    assert covered.value == f"{totals[latest][1]:,}"
+    assert covered.proto.delta == f"{totals[latest][1] - totals[before][1]:+,}".replace("+0", "0")
+    assert covered.proto.delta_description == "环比"
+    gap = metrics["缺口人数"]
+    gaps = {m: r - c for m, (r, c) in totals.items()}
+    assert gap.value == f"{gaps[latest]:,}"
+    assert f"上月：{gaps[before]:,}" in gap.proto.help
+    assert "去年同月：—" in gap.proto.help
+    assert "含下级汇总" in all_text(at)
+
+
+def test_pay_headline_compares_with_the_month_before(env) -> None:  # noqa: ANN001
+    at = _open(login(new_app(), "a_supervisor"), PageKey.PAY)
+    assert not at.exception, [e.value for e in at.exception]
+    metrics = {m.label: m for m in at.metric}
+    persons = metrics["足月发薪人数"]
+    # district A and its station: 3 category-level rows of 10 persons each, every month
+    assert persons.value == "60"
+    assert persons.proto.delta == "0" and persons.proto.delta_description == "环比"
+    assert "上月：60" in persons.proto.help
+    assert metrics["平均固定工资"].value.endswith("元")

@@ -183,3 +183,15 @@ def test_export_is_an_official_workbook(published: Path, tmp_path: Path) -> None
     assert received.value == 1200 and received.number_format == "#,##0"
     assert days.number_format == "#,##0.00"
     assert ws[header_row + 2][3].value is None
+
+
+def test_person_look_up_shows_submitted_and_typed_text_as_text(hostile_env) -> None:  # noqa: ANN001
+    at = login(new_app(), "a_supervisor")
+    at.switch_page("views/person.py").run()
+    assert not at.exception, [e.value for e in at.exception]
+    # the scope note names the (hostile) district
+    _assert_inert(at)
+    for typed in ("100001", IMG, FORMULA):
+        at.text_input(key="person_id").input(typed).run()
+        assert not at.exception, [e.value for e in at.exception]
+        _assert_inert(at)

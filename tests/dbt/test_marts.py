@@ -176,3 +176,27 @@ def test_as_of_reaches_the_models(dbt_build: DbtRun) -> None:
     months = dbt_build.query("select max(month) from marts.quota_usage")
     assert months == [(MAR,)]
     assert APR > dt.date.fromisoformat(AS_OF)
+
+
+def test_person_months_timeline(dbt_build: DbtRun) -> None:
+    """reporting.person_months: one row per bureau, month and person on the roster or paid,
+    with no personal data beside person_id; its unit test ran in the build."""
+    results = json.loads((dbt_build.target_dir / "run_results.json").read_text())["results"]
+    unit = {r["unique_id"]: r["status"] for r in results if ".person_months." in r["unique_id"]}
+    assert any(u.startswith("unit_test.") for u in unit), sorted(unit)
+    assert set(unit.values()) <= {"pass", "success"}, unit
+    columns = set(dbt_build.columns("reporting", "person_months"))
+    assert not columns & {"id_number", "name", "id_hash", "birth_date"}
+    counts = dbt_build.query(
+        """
+        select
+            (select count(*) from reporting.person_months),
+            (select count(*) from (
+                select distinct bureau_code, snapshot_month, person_id
+                from intermediate.int_roster__active_days
+            )),
+            (select count(*) from reporting.person_months where on_roster)
+        """
+    )
+    total, roster, on_roster = counts[0]
+    assert roster > 0 and on_roster == roster and total >= roster

@@ -3,6 +3,9 @@ gaps (supervisors), understated bases, accident-policy coverage."""
 
 from __future__ import annotations
 
+from functools import partial
+
+import pandas as pd
 import streamlit as st
 
 from dashboards import fmt
@@ -11,7 +14,17 @@ from dashboards.data import insurance as data
 from dashboards.ui import charts
 from dashboards.ui.context import Ctx, require
 from dashboards.ui.pages.common import guarded, page_title
-from dashboards.ui.widgets import export_button, select_bureau, table
+from dashboards.ui.text import plain
+from dashboards.ui.widgets import (
+    bureau_name,
+    by_month,
+    compared_metric,
+    export_button,
+    has_children,
+    points,
+    select_bureau,
+    table,
+)
 
 TYPES = ("pension", "medical", "unemployment", "work_injury", "maternity", "housing_fund")
 
@@ -34,6 +47,7 @@ def render() -> None:
                 format_func=lambda v: ctx.t(f"ins.{v}"),
             )
         ctx.log_view({"bureau": root, "insurance_type": itype})
+        _headline(ctx, coverage[coverage["insurance_type"] == itype], root)
 
         st.subheader(ctx.t("ins.heatmap"))
         cov = coverage[coverage["insurance_type"] == itype].copy()
@@ -78,6 +92,38 @@ def render() -> None:
             _gap_persons(ctx, root)
         _understated(ctx, root)
         _accident(ctx, root)
+
+
+def _headline(ctx: Ctx, cov: pd.DataFrame, root: str) -> None:
+    """The chosen type's coverage in the latest month over the bureau's subtree, each
+    figure with its change on the month before (and the same month a year earlier)."""
+    if cov.empty:
+        return
+    totals = cov.groupby("month", as_index=False)[["required_persons", "covered_persons"]].sum()
+    totals["coverage_rate"] = totals["covered_persons"] / totals["required_persons"].where(
+        totals["required_persons"] > 0
+    )
+    totals["gap_persons"] = totals["required_persons"] - totals["covered_persons"]
+    months = by_month(totals)
+    latest = months.index[-1]
+    scope = "subtree" if has_children(ctx, root) else "own"
+    st.caption(
+        ctx.t(
+            "quota.latest_scoped",
+            month=fmt.month(latest, ctx.lang),
+            bureau=plain(bureau_name(ctx, root)),
+            scope=ctx.t(f"scope.{scope}"),
+        )
+    )
+    c = st.columns(4)
+    persons = partial(fmt.count, lang=ctx.lang)
+    for where, name, show, diff in (
+        (c[0], "required_persons", persons, fmt.signed),
+        (c[1], "covered_persons", persons, fmt.signed),
+        (c[2], "coverage_rate", fmt.percent, points),
+        (c[3], "gap_persons", persons, fmt.signed),
+    ):
+        compared_metric(ctx, where, ctx.t(f"col.{name}"), months[name], latest, show, diff)
 
 
 def _gap_persons(ctx: Ctx, root: str) -> None:

@@ -4,16 +4,28 @@ missing pay (persons for supervisors, counts for the other roles)."""
 
 from __future__ import annotations
 
+from functools import partial
+
 import pandas as pd
 import streamlit as st
 
+from dashboards import fmt
 from dashboards.auth.roles import PageKey
 from dashboards.data import meta
 from dashboards.data import pay as data
 from dashboards.ui import charts
 from dashboards.ui.context import Ctx, require
 from dashboards.ui.pages.common import guarded, page_title
-from dashboards.ui.widgets import export_button, select_bureau, table
+from dashboards.ui.text import plain
+from dashboards.ui.widgets import (
+    bureau_name,
+    by_month,
+    compared_metric,
+    export_button,
+    has_children,
+    select_bureau,
+    table,
+)
 
 
 def render() -> None:
@@ -31,6 +43,7 @@ def render() -> None:
 
         st.subheader(ctx.t("pay.vs_standard"))
         if year is not None:
+            _headline(ctx, root, int(year))
             vs = data.vs_standard(wh, viewer, root, int(year))
             table(
                 ctx,
@@ -54,6 +67,36 @@ def render() -> None:
         _history(ctx)
         _average(ctx, root)
         _ghost_missing(ctx, root)
+
+
+def _headline(ctx: Ctx, root: str, year: int) -> None:
+    """Fixed pay of the latest month of ``year`` over the bureau's subtree, each figure
+    with its change on the month before (and the same month a year earlier)."""
+    rows = data.monthly(ctx.settings.warehouse, ctx.viewer, root, year)
+    months = by_month(rows)
+    in_year = [m for m in months.index if m.year == year]
+    if not in_year:
+        return
+    latest = in_year[-1]
+    scope = "subtree" if has_children(ctx, root) else "own"
+    st.caption(
+        ctx.t(
+            "quota.latest_scoped",
+            month=fmt.month(latest, ctx.lang),
+            bureau=plain(bureau_name(ctx, root)),
+            scope=ctx.t(f"scope.{scope}"),
+        )
+    )
+    c = st.columns(4)
+    persons = partial(fmt.count, lang=ctx.lang)
+    yuan = partial(fmt.yuan, lang=ctx.lang)
+    for where, name, show, diff in (
+        (c[0], "full_month_persons", persons, fmt.signed),
+        (c[1], "avg_fixed_pay", yuan, lambda d: ("+" if d > 0 else "") + yuan(d)),
+        (c[2], "below_standard", persons, fmt.signed),
+        (c[3], "shortfall_total", yuan, lambda d: ("+" if d > 0 else "") + yuan(d)),
+    ):
+        compared_metric(ctx, where, ctx.t(f"col.{name}"), months[name], latest, show, diff)
 
 
 def _history(ctx: Ctx) -> None:

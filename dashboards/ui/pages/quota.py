@@ -9,7 +9,6 @@ import streamlit as st
 
 from dashboards import fmt
 from dashboards.auth.roles import PageKey
-from dashboards.compare import change
 from dashboards.data import quota as data
 from dashboards.ui import charts
 from dashboards.ui.context import Ctx, require
@@ -17,8 +16,11 @@ from dashboards.ui.pages.common import guarded, page_title
 from dashboards.ui.text import plain
 from dashboards.ui.widgets import (
     bureau_name,
+    by_month,
+    compared_metric,
     export_button,
     has_children,
+    points,
     scope_choice,
     select_bureau,
     select_month,
@@ -66,32 +68,17 @@ def _position(ctx: Ctx, usage: pd.DataFrame, root: str) -> None:
                 scope=ctx.t(f"scope.{kind}"),
             )
         )
-        by_month = own.assign(month=pd.to_datetime(own["month"]).dt.date).set_index("month")
-        latest = by_month.index[-1]
+        months = by_month(own)
+        latest = months.index[-1]
         c = st.columns(5)
-        for col, name, show, diff in (
+        for where, name, show, diff in (
             (c[0], "headcount_total", lambda v: fmt.count(v, ctx.lang), fmt.signed),
             (c[1], "quota_total", lambda v: fmt.count(v, ctx.lang), fmt.signed),
-            (c[2], "utilization", fmt.percent, _points),
+            (c[2], "utilization", fmt.percent, points),
             (c[3], "police_count", lambda v: fmt.count(v, ctx.lang), fmt.signed),
             (c[4], "aux_per_police", fmt.ratio, lambda d: f"{d:+.2f}"),
         ):
-            ch = change(by_month[name], latest)
-            col.metric(
-                ctx.t(f"col.{name}"),
-                show(last[name]),
-                # the sign leads: Streamlit reads a delta's direction from its first character
-                delta=None if ch.mom is None else diff(ch.mom),
-                delta_description=ctx.t("cmp_period.mom"),
-                delta_arrow="off" if not ch.mom else "auto",
-                delta_color="off",
-                help=ctx.t(
-                    "cmp_period.help",
-                    previous=show(ch.previous),
-                    year_ago=show(ch.year_ago),
-                    yoy="—" if ch.yoy is None else diff(ch.yoy),
-                ),
-            )
+            compared_metric(ctx, where, ctx.t(f"col.{name}"), months[name], latest, show, diff)
 
         st.subheader(ctx.t("quota.vs_quota") + f"（{ctx.t(f'scope.{kind}')}）")
         series = []
@@ -170,11 +157,6 @@ def _position(ctx: Ctx, usage: pd.DataFrame, root: str) -> None:
         {"bureau": root},
         key="quota_export",
     )
-
-
-def _points(d: float) -> str:
-    """A change of a rate in percentage points."""
-    return f"{d * 100:+.1f} pp"
 
 
 def _approvals(ctx: Ctx, root: str) -> None:
