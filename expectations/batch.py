@@ -132,6 +132,11 @@ class BatchValidator:
             self._runner = GxRunner(self._gx_root)
         return self._runner
 
+    @property
+    def has_runner(self) -> bool:
+        """Whether this validator has validated anything through GX (started its context)."""
+        return self._runner is not None
+
     def on_batch(self, file_result: Any, df: pl.DataFrame) -> None:
         """Ingestion's callback: validate the file's loaded rows; never raises."""
         dataset = getattr(file_result, "dataset", None)

@@ -16,6 +16,7 @@ import duckdb
 from .config import DQConfig
 from .gxrun import GxRunner, to_check_results
 from .results import CheckResult
+from .reuse import fingerprint, table_fingerprint
 from .suites import (
     ID_NUMBER_PATTERN,
     MART_COLUMNS,
@@ -94,6 +95,19 @@ def _exact(con: duckdb.DuckDBPyConnection, mart: str, columns: list[str]) -> dic
             "select count(*) - count(distinct finding_id) from marts.compliance_findings"
         ).fetchone()[0])
     return out
+
+
+def mart_fingerprint(
+    con: duckdb.DuckDBPyConnection, mart: str, config: DQConfig
+) -> str | None:
+    """What the mart's suite results depend on: its rows (consistency columns included),
+    the sampling bound and the suites' code; None when the mart does not exist."""
+    columns = _columns(con, mart)
+    if not columns:
+        return None
+    return fingerprint(
+        "mart", mart, config.gx_max_rows, table_fingerprint(con, _select(mart, columns))
+    )
 
 
 def validate_marts(

@@ -12,8 +12,10 @@ resolves an open alert.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
-from collections.abc import Iterable
+import json
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -25,6 +27,7 @@ from ingestion.schemas import BUREAU_SCOPED, DATASETS
 from .config import DQConfig
 from .gxrun import GxRunner
 from .results import CheckResult
+from .reuse import carried_over, fingerprint, remember
 
 # Datasets whose person_id must name someone on a roster (any bureau, current rows).
 PERSON_SCOPED = ("payroll", "insurance", "complaints", "training", "assessments")
@@ -502,18 +505,45 @@ def run_sql_checks(
     config: DQConfig,
     *,
     runner: GxRunner | None = None,
+    make_runner: Callable[[], GxRunner] | None = None,
     now: dt.datetime | None = None,
+    reuse: bool = False,
 ) -> list[CheckResult]:
-    """Evaluate every whole-table check; one result per (check, dataset, bureau)."""
-    import great_expectations.expectations as gxe  # noqa: PLC0415 - costly import
+    """Evaluate every whole-table check; one result per (check, dataset, bureau).
 
-    runner = runner or GxRunner(None)
+    `make_runner`: where the GX runner comes from when one is first needed (none is
+    started when every check is carried over). `reuse`: a check whose figures (and
+    definition) are those of an earlier run keeps that run's results (expectations/reuse.py).
+    """
     now = now or dt.datetime.now()
     out: list[CheckResult] = []
     for check in sql_checks(config):
         rows = metric_rows(con, check.name, config, now)
         if not rows:
             continue
+        suite = f"warehouse.{check.name}"
+        # the metric queries return their rows in no fixed order
+        print_ = fingerprint(
+            "warehouse",
+            dataclasses.astuple(check),
+            sorted(json.dumps(r, sort_keys=True, default=str) for r in rows),
+        )
+        kept = (
+            carried_over(
+                con, suite, print_, run_id, source="warehouse", match="check_name",
+                value=check.name,
+            )
+            if reuse
+            else None
+        )
+        if kept is not None:
+            out += kept
+            remember(con, suite, print_, run_id)
+            continue
+        import great_expectations.expectations as gxe  # noqa: PLC0415 - costly import
+
+        if runner is None:
+            runner = make_runner() if make_runner is not None else GxRunner(None)
         frame = pd.DataFrame(rows)
         frame.insert(0, "row_id", range(len(frame)))
         expectation = getattr(gxe, check.expectation)(
@@ -553,4 +583,8 @@ def run_sql_checks(
                     detail=row["detail"][:500],
                 )
             )
+        if reuse:
+            # safe before the caller records the results: a run killed in between has no
+            # results of this check, so nothing carries over from it
+            remember(con, suite, print_, run_id)
     return out

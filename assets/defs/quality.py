@@ -28,8 +28,9 @@ from expectations.alerts import process_alerts
 from expectations.batch import GX_SAMPLE_ROWS, LOAD_COLUMN, BatchValidator
 from expectations.blame import describe_errors, failing_bureaus
 from expectations.docs import build_data_docs
-from expectations.marts import MARTS, validate_marts
+from expectations.marts import MARTS, mart_fingerprint, validate_marts
 from expectations.results import CheckResult
+from expectations.reuse import carried_over, remember
 from expectations.store import (
     ensure_tables,
     record,
@@ -164,12 +165,31 @@ def mart_results(
         if r.dataset.removeprefix("marts.") in marts
     ]
     missing = [m for m in marts if f"marts.{m}" not in {r.dataset for r in done}]
-    fresh = (
-        validate_marts(con, run_id, validator.config, runner=validator.runner, marts=missing)
-        if missing
-        else []
-    )
+    # A mart with the very rows (and suite) of an earlier validation keeps that
+    # validation's results: without dbt running, no mart changes between two runs.
+    prints = {m: mart_fingerprint(con, m, validator.config) for m in missing}
+    fresh: list[CheckResult] = []
+    todo: list[str] = []
+    for mart in missing:
+        print_ = prints[mart]
+        kept = (
+            carried_over(
+                con, f"marts.{mart}", print_, run_id,
+                source="mart", match="dataset", value=f"marts.{mart}",
+            )
+            if print_ is not None
+            else None
+        )
+        if kept is None:
+            todo.append(mart)
+        else:
+            fresh += kept
+    if todo:
+        fresh += validate_marts(con, run_id, validator.config, runner=validator.runner, marts=todo)
     record(con, fresh)
+    for mart, print_ in prints.items():
+        if print_ is not None:
+            remember(con, f"marts.{mart}", print_, run_id)
     return done + fresh
 
 
@@ -314,7 +334,9 @@ def data_quality(
             validate_batches(con, validator, run_id, dataset)
         present = [m for m in MARTS if _table_exists(con, "marts", m)]
         mart_results(con, validator, run_id, present)
-        warehouse = run_sql_checks(con, run_id, validator.config, runner=validator.runner)
+        warehouse = run_sql_checks(
+            con, run_id, validator.config, make_runner=lambda: validator.runner, reuse=True
+        )
         record(con, warehouse)
         summary = process_alerts(con, run_id, validator.config)
         results, failed, bureaus_failing = run_result_counts(con, run_id)
@@ -323,14 +345,22 @@ def data_quality(
     for failure in summary.failures:
         context.log.warning(f"alert sink failure (recorded, not fatal): {failure}")
     docs_index = None
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            docs_index = build_data_docs(
-                validator.runner.context, settings.work_path / DATA_DOCS_DIR, run_names=[run_id]
-            )
-    except Exception as exc:  # docs are a convenience; their failure must not stop a run
-        context.log.warning(f"Data Docs not built: {type(exc).__name__}: {exc}")
+    site_index = settings.work_path / DATA_DOCS_DIR / "index.html"
+    if not validator.has_runner and site_index.exists():
+        # Nothing was validated through GX in this run (every result carried over): the
+        # pages of the results are those already built.
+        docs_index = site_index
+    else:
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                docs_index = build_data_docs(
+                    validator.runner.context,
+                    settings.work_path / DATA_DOCS_DIR,
+                    run_names=[run_id],
+                )
+        except Exception as exc:  # docs are a convenience; their failure must not stop a run
+            context.log.warning(f"Data Docs not built: {type(exc).__name__}: {exc}")
     metadata: dict[str, Any] = {
         "results": results,
         "failed": failed,

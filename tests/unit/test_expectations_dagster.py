@@ -193,3 +193,65 @@ def test_a_blocking_mart_failure_names_the_check_the_table_and_the_bureau(
     reason = explain_result(result, deployment.work_path, Path(deployment.warehouse))
     assert reason.startswith("marts/compliance_findings check mart_suite failed: "), reason
     assert "privacy:subject_id" in reason and "bureau 330122" in reason, reason
+
+
+def _outcomes(settings: AuxwatchSettings, run_id: str) -> list[tuple]:
+    """A run's mart and whole-table results, without the run's identity and clock."""
+    con = duckdb.connect(str(settings.work_db), read_only=True)
+    try:
+        return con.execute(
+            "select * exclude (run_id, checked_at) from ops.dq_results "
+            "where run_id = ? and source <> 'batch' order by all",
+            [run_id],
+        ).fetchall()
+    finally:
+        con.close()
+
+
+def test_a_run_on_unchanged_data_carries_the_results_over_without_great_expectations(
+    deployment: AuxwatchSettings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Marts and whole-table figures identical to the last run's: that run's results are
+    this run's, alerts unchanged, and GX is not started. A changed mart is validated again."""
+    import expectations.batch
+    from assets.defs.quality import build_mart_suites
+
+    rows = {"detail": "paid without a roster row"}
+
+    @dg.asset(key=["marts", "compliance_findings"])
+    def findings(settings: AuxwatchSettings) -> None:
+        Path(settings.work_path).mkdir(parents=True, exist_ok=True)
+        con = duckdb.connect(str(settings.work_db))
+        con.execute("create schema if not exists marts")
+        con.execute(
+            "create or replace table marts.compliance_findings as select * from (values "
+            "('f1', 'P03', '第十九条', 'high', '330102', date '2024-03-01', 'person', "
+            "'106001', 1.0, 0.0, $detail)) as t(finding_id, rule_id, article, severity, "
+            "bureau_code, period, subject_type, subject_id, measured, threshold, detail)",
+            {"detail": rows["detail"]},
+        )
+        con.close()
+
+    assets = [ingest, findings, build_mart_suites(["compliance_findings"]), data_quality]
+    first = dg.materialize(assets, resources={"settings": deployment})
+    assert first.success
+    alerts = _alerts(deployment)
+
+    def no_gx(*args: object, **kwargs: object) -> None:
+        raise AssertionError("Great Expectations started on unchanged data")
+
+    with monkeypatch.context() as patched:
+        patched.setattr(expectations.batch, "GxRunner", no_gx)
+        again = dg.materialize(assets, resources={"settings": deployment})
+    assert again.success
+    assert _outcomes(deployment, again.run_id) == _outcomes(deployment, first.run_id)
+    assert len(_outcomes(deployment, first.run_id)) > 10
+    assert _alerts(deployment) == alerts
+    checks = {e.check_name: e.passed for e in again.get_asset_check_evaluations()}
+    assert checks["mart_suite"] and checks["contract"]
+
+    # a mart whose rows changed is validated again (here: a phone number in a detail)
+    rows["detail"] = "call 13912345678"
+    changed = dg.materialize(assets, resources={"settings": deployment}, raise_on_error=False)
+    failed = {e.check_name for e in changed.get_asset_check_evaluations() if not e.passed}
+    assert "mart_suite" in failed
