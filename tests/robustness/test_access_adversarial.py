@@ -30,7 +30,15 @@ from dashboards.data.findings import FindingFilters
 from dashboards.data.guard import PersonLevelDenied
 from dashboards.data.scope import Viewer, make_viewer
 from tests.dashboards.conftest import env, login, new_app, published  # noqa: F401 - fixtures
-from tests.dashboards.published import CITY, COUNTY, DISTRICT_A, DISTRICT_B, STATION_A
+from tests.dashboards.published import (
+    CITY,
+    COUNTY,
+    DISTRICT_A,
+    DISTRICT_B,
+    PERSON_PREFIX,
+    STATION_A,
+    TRANSFERRED,
+)
 
 A_CODES = {DISTRICT_A, STATION_A}
 REPO = Path(__file__).resolve().parents[2]
@@ -51,6 +59,9 @@ CRAFTED = [
     f"[{DISTRICT_B!r}]",
     f"{DISTRICT_A},{DISTRICT_B}",
     "330",
+    # person ids: one of district B, and one of district A who moved to district B's roster
+    f"{PERSON_PREFIX[DISTRICT_B]}00001",
+    TRANSFERRED,
 ]
 
 # Query functions and how to fill each of their parameters.
@@ -82,6 +93,9 @@ def _args(fn, wh: Path, v: Viewer, crafted: str) -> list[object]:  # noqa: ANN00
         "year": 2024,
         "month": date(2024, 3, 1),
         "open_only": False,
+        "person_id": crafted,
+        # the wider of the two roll-ups
+        "kind": "subtree",
         "f": FindingFilters(
             root=crafted,
             rules=(crafted,),
