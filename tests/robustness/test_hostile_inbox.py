@@ -452,7 +452,8 @@ def test_swapped_headers_publish_no_id_number_phone_or_name(tmp_path: Path):
         ("roster/ids.csv", "[]"),
         ("roster/names.csv", "[]"),
     ]
-    candidates = _quarantine_candidates(con, "r")
+    loads = [r[0] for r in con.execute("select load_id from raw.load_ledger").fetchall()]
+    candidates = _quarantine_candidates(con, loads)
     assert {c.bureau_code for c in candidates} == {None}
     con.close()
 
