@@ -108,27 +108,25 @@ def _unlistable(path: Path, dataset: str | None, exc: OSError) -> Stray:
 
 def _walk_dataset(folder: Path, dataset: str, files: list[Path], strays: list[Stray]) -> None:
     """A dataset folder: its regular files are the dataset's; everything deeper is a stray."""
-    for path, st, exc in _entries(folder):
-        if exc is not None or st is None:
-            strays.append(_unlistable(path, dataset, exc or OSError()))
-            continue
-        if _ignored_name(path.name):
-            continue
-        special = _stray_of(path, st, dataset)
-        if special is not None:
-            strays.append(special)
-        elif stat.S_ISDIR(st.st_mode):
-            _walk_nested(path, dataset, SUBFOLDER_REASON, strays)
-        else:
-            files.append(path)
+    _walk(folder, dataset, SUBFOLDER_REASON, strays, files)
 
 
 def _walk_nested(folder: Path, dataset: str | None, reason: str, strays: list[Stray]) -> None:
-    """A folder whose files can belong to no dataset: every entry is a stray, at any depth
-    (walked with a stack: nesting is bounded by the file system, not by Python's recursion)."""
-    stack = [folder]
+    """A folder whose files can belong to no dataset: every entry is a stray, at any depth."""
+    _walk(folder, dataset, reason, strays, None)
+
+
+def _walk(
+    top: Path, dataset: str | None, reason: str, strays: list[Stray], files: list[Path] | None
+) -> None:
+    """Walk `top` with a stack (nesting is bounded by the file system, not by Python's
+    recursion). Regular files directly in `top` go to `files` when given; every other
+    file, at any depth, is a stray with `reason`; links and special entries are strays of
+    their own kind; hidden and lock files are passed over."""
+    stack = [top]
     while stack:
-        for path, st, exc in _entries(stack.pop()):
+        folder = stack.pop()
+        for path, st, exc in _entries(folder):
             if exc is not None or st is None:
                 strays.append(_unlistable(path, dataset, exc or OSError()))
                 continue
@@ -139,6 +137,8 @@ def _walk_nested(folder: Path, dataset: str | None, reason: str, strays: list[St
                 strays.append(special)
             elif stat.S_ISDIR(st.st_mode):
                 stack.append(path)
+            elif files is not None and folder == top:
+                files.append(path)
             else:
                 strays.append(Stray(path, dataset, reason))
 

@@ -180,45 +180,35 @@ class Ctx:
         if st.session_state.get(LAST_VIEW_KEY) == stamp:
             return
         st.session_state[LAST_VIEW_KEY] = stamp
+        self.log("page_view", filters=filters)
+
+    def log(self, event: str, *, filters: Mapping[str, Any] | None = None, **fields: Any) -> None:
+        """Audit an action of the signed-in viewer on this page: who (user, role, bureau),
+        where (page), from where (the client's address) and what (``filters`` and
+        ``fields``)."""
         audit.append(
             self.settings.audit_log,
-            "page_view",
+            event,
             user=self.viewer.username,
             page=self.page.value,
-            filters=filters,
+            filters=None if filters is None else dict(filters),
             role=self.viewer.role.value,
             bureau=self.viewer.bureau,
             client=client_address(self.settings),
+            **fields,
         )
 
     def log_export(self, what: str, filters: dict[str, Any], rows: int) -> None:
-        audit.append(
-            self.settings.audit_log,
-            "export",
-            user=self.viewer.username,
-            page=self.page.value,
-            filters=filters,
-            export=what,
-            rows=rows,
-            role=self.viewer.role.value,
-            bureau=self.viewer.bureau,
-            client=client_address(self.settings),
-        )
+        self.log("export", filters=filters, export=what, rows=rows)
 
     def log_person_lookup(self, person_id: str, found: Mapping[str, int]) -> None:
         """Audit a look-up of one person: the person_id searched, how many rows of each
         kind the viewer's scope returned, and the client's address."""
-        audit.append(
-            self.settings.audit_log,
+        self.log(
             "person_lookup",
-            user=self.viewer.username,
-            page=self.page.value,
             filters={"person_id": person_id},
             person_id=person_id,
             found=dict(found),
-            role=self.viewer.role.value,
-            bureau=self.viewer.bureau,
-            client=client_address(self.settings),
         )
 
     def deny(self, reason: str, filters: dict[str, Any] | None = None) -> None:

@@ -15,6 +15,7 @@ from dashboards.data import bureaus, meta
 from dashboards.i18n import has
 from dashboards.regulation import article_label
 from dashboards.ui.context import Ctx
+from dashboards.ui.text import plain
 
 # How a column is shown: a formatter kind, or "enum:<prefix>" for translated codes.
 ColumnSpec = Mapping[str, str]
@@ -428,6 +429,19 @@ def compared_metric(
             year_ago=show(ch.year_ago),
             yoy="—" if ch.yoy is None else diff(ch.yoy),
         ),
+    )
+
+
+def scope_caption(ctx: Ctx, root: str, month: Any, kind: str) -> None:
+    """The line under a page's headline figures: their month, bureau and scope (本级 or
+    含下级汇总). The bureau's name is submitted text: shown plain, never as Markdown."""
+    st.caption(
+        ctx.t(
+            "quota.latest_scoped",
+            month=fmt.month(month, ctx.lang),
+            bureau=plain(bureau_name(ctx, root)),
+            scope=ctx.t(f"scope.{kind}"),
+        )
     )
 
 

@@ -297,6 +297,8 @@ def test_alert_can_be_acknowledged_and_it_is_audited(env) -> None:  # noqa: ANN0
     assert first not in at.selectbox(key="dq_ack_pick").options
     rec = [r for r in audit.read(env) if r["event"] == "alert_ack"]
     assert rec and rec[-1]["user"] == "city_steward" and rec[-1]["note"] == "已联系单位重报"
+    # an acknowledgement is audited as every other action: role, bureau and client too
+    assert {"role", "bureau", "client"} <= set(rec[-1])
 
 
 def test_overview_compares_with_the_month_before_and_ranks_subordinates(env, published) -> None:  # noqa: ANN001, E501

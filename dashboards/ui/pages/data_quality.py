@@ -16,7 +16,7 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from dashboards import alert_acks, audit, fmt
+from dashboards import alert_acks, fmt
 from dashboards import quality_text as qt
 from dashboards.auth.roles import PageKey
 from dashboards.data import quality as data
@@ -169,16 +169,7 @@ def _acknowledge(ctx: Ctx, pending: pd.DataFrame) -> None:
         note = st.text_input(ctx.t("dq.ack_note"), key="dq_ack_note")
         if st.button(ctx.t("dq.ack"), key="dq_ack", icon=":material/check:"):
             alert_acks.acknowledge(ctx.settings.alert_acks, alert_id, ctx.viewer.username, note)
-            audit.append(
-                ctx.settings.audit_log,
-                "alert_ack",
-                user=ctx.viewer.username,
-                page=ctx.page.value,
-                filters={"alert_id": alert_id},
-                role=ctx.viewer.role.value,
-                bureau=ctx.viewer.bureau,
-                note=note.strip(),
-            )
+            ctx.log("alert_ack", filters={"alert_id": alert_id}, note=note.strip())
             st.rerun()
 
 

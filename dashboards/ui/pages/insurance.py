@@ -14,14 +14,13 @@ from dashboards.data import insurance as data
 from dashboards.ui import charts
 from dashboards.ui.context import Ctx, require
 from dashboards.ui.pages.common import guarded, page_title
-from dashboards.ui.text import plain
 from dashboards.ui.widgets import (
-    bureau_name,
     by_month,
     compared_metric,
     export_button,
     has_children,
     points,
+    scope_caption,
     select_bureau,
     table,
 )
@@ -107,14 +106,7 @@ def _headline(ctx: Ctx, cov: pd.DataFrame, root: str) -> None:
     months = by_month(totals)
     latest = months.index[-1]
     scope = "subtree" if has_children(ctx, root) else "own"
-    st.caption(
-        ctx.t(
-            "quota.latest_scoped",
-            month=fmt.month(latest, ctx.lang),
-            bureau=plain(bureau_name(ctx, root)),
-            scope=ctx.t(f"scope.{scope}"),
-        )
-    )
+    scope_caption(ctx, root, latest, scope)
     c = st.columns(4)
     persons = partial(fmt.count, lang=ctx.lang)
     for where, name, show, diff in (

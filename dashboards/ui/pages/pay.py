@@ -16,13 +16,12 @@ from dashboards.data import pay as data
 from dashboards.ui import charts
 from dashboards.ui.context import Ctx, require
 from dashboards.ui.pages.common import guarded, page_title
-from dashboards.ui.text import plain
 from dashboards.ui.widgets import (
-    bureau_name,
     by_month,
     compared_metric,
     export_button,
     has_children,
+    scope_caption,
     select_bureau,
     table,
 )
@@ -79,14 +78,7 @@ def _headline(ctx: Ctx, root: str, year: int) -> None:
         return
     latest = in_year[-1]
     scope = "subtree" if has_children(ctx, root) else "own"
-    st.caption(
-        ctx.t(
-            "quota.latest_scoped",
-            month=fmt.month(latest, ctx.lang),
-            bureau=plain(bureau_name(ctx, root)),
-            scope=ctx.t(f"scope.{scope}"),
-        )
-    )
+    scope_caption(ctx, root, latest, scope)
     c = st.columns(4)
     persons = partial(fmt.count, lang=ctx.lang)
     yuan = partial(fmt.yuan, lang=ctx.lang)

@@ -13,14 +13,13 @@ from dashboards.data import quota as data
 from dashboards.ui import charts
 from dashboards.ui.context import Ctx, require
 from dashboards.ui.pages.common import guarded, page_title
-from dashboards.ui.text import plain
 from dashboards.ui.widgets import (
-    bureau_name,
     by_month,
     compared_metric,
     export_button,
     has_children,
     points,
+    scope_caption,
     scope_choice,
     select_bureau,
     select_month,
@@ -60,14 +59,7 @@ def _position(ctx: Ctx, usage: pd.DataFrame, root: str) -> None:
     own = series_rows.sort_values("month")
     if not own.empty:
         last = own.iloc[-1]
-        st.caption(
-            ctx.t(
-                "quota.latest_scoped",
-                month=fmt.month(last["month"], ctx.lang),
-                bureau=plain(bureau_name(ctx, root)),
-                scope=ctx.t(f"scope.{kind}"),
-            )
-        )
+        scope_caption(ctx, root, last["month"], kind)
         months = by_month(own)
         latest = months.index[-1]
         c = st.columns(5)
